@@ -1,0 +1,1 @@
+"""Tatiana Litestar API."""

@@ -1,0 +1,1 @@
+"""The core's database layer: models, engine and session factory, migrations."""

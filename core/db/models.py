@@ -1,0 +1,156 @@
+"""SQLAlchemy models of the core's tables (plugin-owned tables live in each plugin's own migrations)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+# BIGSERIAL on PostgreSQL; SQLite only autoincrements an INTEGER PRIMARY KEY (which is 64-bit there).
+BigIntPK = BigInteger().with_variant(Integer(), "sqlite")
+Timestamp = DateTime(timezone=True)
+
+
+class Base(DeclarativeBase):
+    """Declarative base of the core's tables, with a naming convention Alembic can diff reliably."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class User(Base):
+    """A Discord user the bot has seen (no discriminator: Discord removed it)."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    discord_id: Mapped[int] = mapped_column(BigInteger, unique=True)
+    username: Mapped[str] = mapped_column(String(32))
+    global_name: Mapped[str | None] = mapped_column(String(32))
+    avatar_url: Mapped[str | None] = mapped_column(Text)
+    locale: Mapped[str | None] = mapped_column(String(5))
+    created_at: Mapped[datetime] = mapped_column(Timestamp, server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(Timestamp, server_default=func.now(), onupdate=func.now())
+    is_active: Mapped[bool] = mapped_column(Boolean, server_default="1", default=True)
+
+
+class Guild(Base):
+    """A Discord server the bot is in, with its core configuration."""
+
+    __tablename__ = "guilds"
+    __table_args__ = (CheckConstraint("language IN ('es', 'en')", name="language"),)
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    discord_id: Mapped[int] = mapped_column(BigInteger, unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    # Not a foreign key: a guild's owner need not have used the bot yet.
+    owner_id: Mapped[int | None] = mapped_column(BigInteger)
+    prefix: Mapped[str] = mapped_column(String(10), server_default="!", default="!")
+    language: Mapped[str] = mapped_column(String(5), server_default="es", default="es")
+    created_at: Mapped[datetime] = mapped_column(Timestamp, server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(Timestamp, server_default=func.now(), onupdate=func.now())
+    is_active: Mapped[bool] = mapped_column(Boolean, server_default="1", default=True)
+
+
+class UserEconomy(Base):
+    """A member's wallet in one guild; changed only together with a ledger row (economy plugin)."""
+
+    __tablename__ = "user_economy"
+    __table_args__ = (
+        UniqueConstraint("user_id", "guild_id"),
+        CheckConstraint("balance >= 0", name="balance_not_negative"),
+        CheckConstraint("total_earned >= 0", name="total_earned_not_negative"),
+        CheckConstraint("total_spent >= 0", name="total_spent_not_negative"),
+        CheckConstraint("daily_streak >= 0", name="daily_streak_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.discord_id", ondelete="CASCADE"))
+    guild_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("guilds.discord_id", ondelete="CASCADE"), index=True
+    )
+    balance: Mapped[int] = mapped_column(BigInteger, server_default="0", default=0)
+    daily_streak: Mapped[int] = mapped_column(Integer, server_default="0", default=0)
+    last_daily: Mapped[datetime | None] = mapped_column(Timestamp)
+    total_earned: Mapped[int] = mapped_column(BigInteger, server_default="0", default=0)
+    total_spent: Mapped[int] = mapped_column(BigInteger, server_default="0", default=0)
+
+
+class ModerationLog(Base):
+    """One moderation action taken in a guild."""
+
+    __tablename__ = "moderation_logs"
+    __table_args__ = (
+        CheckConstraint("duration IS NULL OR duration > 0", name="duration_positive"),
+        Index(None, "guild_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    guild_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("guilds.discord_id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.discord_id"), index=True)
+    moderator_id: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("users.discord_id"))
+    action: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str | None] = mapped_column(Text)
+    duration: Mapped[int | None] = mapped_column(Integer, comment="seconds, for temporary actions")
+    created_at: Mapped[datetime] = mapped_column(Timestamp, server_default=func.now())
+    is_active: Mapped[bool] = mapped_column(Boolean, server_default="1", default=True)
+
+
+class AIConversation(Base):
+    """One exchange with the AI model, with its token usage."""
+
+    __tablename__ = "ai_conversations"
+    __table_args__ = (
+        CheckConstraint("tokens_used IS NULL OR tokens_used >= 0", name="tokens_not_negative"),
+        Index(None, "guild_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.discord_id"), index=True)
+    guild_id: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("guilds.discord_id", ondelete="CASCADE"))
+    message_id: Mapped[int] = mapped_column(BigInteger)
+    user_message: Mapped[str] = mapped_column(Text)
+    ai_response: Mapped[str] = mapped_column(Text)
+    tokens_used: Mapped[int | None] = mapped_column(Integer)
+    response_time: Mapped[float | None] = mapped_column(Float, comment="seconds")
+    created_at: Mapped[datetime] = mapped_column(Timestamp, server_default=func.now())
+
+
+class GuildPlugin(Base):
+    """Whether a plugin is on in a guild and its settings there; absent means the deployment default."""
+
+    __tablename__ = "guild_plugins"
+    __table_args__ = (UniqueConstraint("guild_id", "plugin"),)
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    # Not a foreign key: a manager may configure a plugin before the guild row is written.
+    guild_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    plugin: Mapped[str] = mapped_column(String(32))
+    enabled: Mapped[bool] = mapped_column(Boolean)
+    settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    updated_by: Mapped[int | None] = mapped_column(BigInteger, comment="Discord id of who changed it")
+    updated_at: Mapped[datetime] = mapped_column(Timestamp, server_default=func.now(), onupdate=func.now())

@@ -1,0 +1,111 @@
+"""Process configuration from the environment (and an optional ``.env`` file), secrets masked in every output."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
+
+MASK = "********"
+
+
+def normalise_database_url(url: str) -> str:
+    """Pick the async driver for a plain ``postgresql://`` or ``sqlite://`` URL."""
+    parsed = make_url(url)
+    drivers = {"postgresql": "postgresql+asyncpg", "postgres": "postgresql+asyncpg", "sqlite": "sqlite+aiosqlite"}
+    if parsed.drivername in drivers:
+        parsed = parsed.set(drivername=drivers[parsed.drivername])
+    return parsed.render_as_string(hide_password=False)
+
+
+def mask_url(url: str | None) -> str | None:
+    """A URL with its password replaced by the mask."""
+    if not url:
+        return url
+    try:
+        parsed = make_url(url)
+    except Exception:
+        return MASK
+    if parsed.password is None:
+        return url
+    return parsed.set(password=MASK).render_as_string(hide_password=False)
+
+
+class Settings(BaseSettings):
+    """Everything a Tatiana process reads from its environment; the names are the spec's variables."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    discord_token: SecretStr | None = Field(default=None, description="Bot token; unset runs on the local sandbox")
+    discord_client_id: str | None = Field(default=None, description="OAuth2 application id for dashboard login")
+    discord_client_secret: SecretStr | None = Field(default=None, description="OAuth2 client secret")
+    discord_api_url: str = Field(default="https://discord.com/api/v10", description="Discord REST base URL")
+    gemini_api_key: SecretStr | None = Field(default=None, description="Google Gemini API key")
+    gemini_model: str = Field(default="gemini-2.5-flash", description="Default Gemini model")
+    bot_prefix: str = Field(default="!", description="Default prefix for message commands")
+    database_url: str | None = Field(default=None, description="SQLAlchemy URL; unset means SQLite in the data dir")
+    redis_url: str | None = Field(default=None, description="Redis URL; unset means in-memory coordination")
+    tatiana_data_dir: Path = Field(default=Path("data"), description="Folder for the embedded SQLite database")
+    tatiana_plugins_file: Path = Field(default=Path("plugins.toml"), description="Deployment plugin configuration")
+    api_host: str = Field(default="127.0.0.1", description="API bind address")
+    api_port: int = Field(default=8000, ge=1, le=65535, description="API port")
+    jwt_secret: SecretStr | None = Field(default=None, description="Secret signing dashboard access tokens")
+    jwt_expiration: int = Field(default=900, ge=60, le=86400, description="Access token lifetime in seconds")
+    dashboard_origin: str = Field(default="http://localhost:3000", description="Origin allowed by CORS")
+    log_level: str = Field(default="INFO", description="Logging level")
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        level = value.upper()
+        if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+            raise ValueError("must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
+        return level
+
+    @field_validator("database_url")
+    @classmethod
+    def _parsable_url(cls, value: str | None) -> str | None:
+        if value:
+            try:
+                make_url(value)
+            except Exception:
+                raise ValueError("is not a database URL (e.g. postgresql://user@host/db)") from None
+        return value or None
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_scheme(cls, value: str | None) -> str | None:
+        if value and not value.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("must start with redis://, rediss:// or unix://")
+        return value or None
+
+    @cached_property
+    def effective_database_url(self) -> str:
+        """The async database URL in use: DATABASE_URL, or a SQLite file in the data directory."""
+        if self.database_url:
+            return normalise_database_url(self.database_url)
+        return f"sqlite+aiosqlite:///{(self.tatiana_data_dir / 'tatiana.db').resolve()}"
+
+    @property
+    def uses_sandbox(self) -> bool:
+        """Whether the bot runs against the local Discord sandbox (no token set)."""
+        return self.discord_token is None
+
+    def masked(self) -> dict[str, Any]:
+        """Every setting by environment variable name, secrets and URL passwords masked."""
+        out: dict[str, Any] = {}
+        for name in type(self).model_fields:
+            value = getattr(self, name)
+            if isinstance(value, SecretStr):
+                value = MASK
+            elif name in {"database_url", "redis_url"}:
+                value = mask_url(value)
+            elif isinstance(value, Path):
+                value = str(value)
+            out[name.upper()] = value
+        out["effective DATABASE_URL"] = mask_url(self.effective_database_url)
+        return out

@@ -1,0 +1,1 @@
+"""Tatiana ai plugin."""

@@ -1,0 +1,1 @@
+"""Tatiana economy plugin."""

@@ -1,0 +1,1 @@
+"""Tatiana levels plugin."""

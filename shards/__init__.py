@@ -1,0 +1,1 @@
+"""Tatiana shard processes, launcher and Redis coordination."""
