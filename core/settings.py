@@ -71,9 +71,11 @@ class Settings(BaseSettings):
     def _parsable_url(cls, value: str | None) -> str | None:
         if value:
             try:
-                make_url(value)
+                backend = make_url(value).get_backend_name()
             except Exception:
                 raise ValueError("is not a database URL (e.g. postgresql://user@host/db)") from None
+            if backend not in {"postgresql", "postgres", "sqlite"}:
+                raise ValueError(f"backend {backend!r} is not supported (use postgresql:// or sqlite:///)")
         return value or None
 
     @field_validator("redis_url")
@@ -82,6 +84,10 @@ class Settings(BaseSettings):
         if value and not value.startswith(("redis://", "rediss://", "unix://")):
             raise ValueError("must start with redis://, rediss:// or unix://")
         return value or None
+
+    def __repr_args__(self) -> Any:
+        for name, value in super().__repr_args__():
+            yield name, mask_url(value) if name in {"database_url", "redis_url"} else value
 
     @cached_property
     def effective_database_url(self) -> str:
