@@ -108,10 +108,11 @@ class PluginRegistry:
         """Each usable plugin's table metadata, by plugin name."""
         return {p.name: p.metadata for p in self if p.metadata is not None}
 
-    async def add_to_client(self, client: lightbulb.Client) -> None:
-        """Add every usable plugin's loaders to ``client``; a plugin that raises is removed and marked failed."""
+    async def add_to_client(self, client: lightbulb.Client, *, only: str | None = None) -> None:
+        """Add every usable plugin's loaders (or only plugin ``only``'s) to ``client``; one that raises is removed
+        again and marked failed."""
         for record in self.records:
-            if not record.usable or record.plugin is None:
+            if not record.usable or record.plugin is None or (only is not None and record.name != only):
                 continue
             added: list[lightbulb.Loader] = []
             try:

@@ -32,7 +32,7 @@ def mask_url(url: str | None) -> str | None:
         return MASK
     if parsed.password is None:
         return url
-    return parsed.set(password=MASK).render_as_string(hide_password=False)
+    return parsed.render_as_string(hide_password=True).replace(":***@", f":{MASK}@", 1)
 
 
 class Settings(BaseSettings):

@@ -1,5 +1,7 @@
-"""Coordination between bot processes: pub/sub channels and shared keys (in memory, or Redis in tatiana.shards)."""
+"""Coordination between bot processes: pub/sub channels and shared keys, in memory or through Redis."""
 
 from tatiana.coordination.base import Coordination, Message, Subscription
+from tatiana.coordination.factory import create_coordination
+from tatiana.coordination.memory import MemoryCoordination
 
-__all__ = ["Coordination", "Message", "Subscription"]
+__all__ = ["Coordination", "MemoryCoordination", "Message", "Subscription", "create_coordination"]

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import abc
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator
+    from types import TracebackType
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,14 +20,14 @@ class Message:
 
 
 class Subscription(abc.ABC):
-    """Messages of one or more channels, from the moment of subscribing until closed.
+    """Messages of one or more channels, from the moment of subscribing until closed; iteration ends on close.
 
     Use as ``async with await coordination.subscribe("plugins") as sub: async for message in sub: ...``.
     """
 
     @abc.abstractmethod
-    async def get(self, timeout: float | None = None) -> Message | None:
-        """The next message, or None after ``timeout`` seconds without one."""
+    async def get(self, timeout: float | None = None) -> Message | None:  # noqa: ASYNC109
+        """The next message; None after ``timeout`` seconds without one, or at once when closed."""
 
     @abc.abstractmethod
     async def close(self) -> None:
@@ -43,10 +45,9 @@ class Subscription(abc.ABC):
         return self._iterate()
 
     async def _iterate(self) -> AsyncIterator[Message]:
-        while True:
-            message = await self.get()
-            if message is not None:
-                yield message
+        # Without a timeout, get() returns None only once the subscription is closed.
+        while (message := await self.get()) is not None:
+            yield message
 
 
 class Coordination(abc.ABC):
@@ -54,19 +55,24 @@ class Coordination(abc.ABC):
 
     @abc.abstractmethod
     async def publish(self, channel: str, data: dict[str, Any]) -> None:
-        """Send ``data`` (JSON-compatible) to every current subscriber of ``channel``, this process included."""
+        """Send ``data`` (JSON-compatible) to every subscriber of ``channel``, this process included."""
 
     @abc.abstractmethod
     async def subscribe(self, *channels: str) -> Subscription:
-        """Start receiving the messages published on ``channels`` from now on."""
+        """Start receiving the messages published on ``channels`` from the moment this returns."""
 
     @abc.abstractmethod
     async def get(self, key: str) -> str | None:
         """The value of ``key``, or None if absent or expired."""
 
     @abc.abstractmethod
-    async def set(self, key: str, value: str, *, ttl: float | None = None, only_if_absent: bool = False) -> bool:
-        """Store ``value``; with ``only_if_absent`` it is stored only if no live value exists. True if stored."""
+    async def set(
+        self, key: str, value: str, *, ttl: float | None = None, only_if_absent: bool = False
+    ) -> bool:
+        """Store ``value``, expiring after ``ttl`` seconds (> 0) if given; True if stored.
+
+        With ``only_if_absent`` it is stored only if no live value exists.
+        """
 
     @abc.abstractmethod
     async def delete(self, key: str) -> bool:
@@ -74,4 +80,4 @@ class Coordination(abc.ABC):
 
     @abc.abstractmethod
     async def close(self) -> None:
-        """Release connections; subscriptions end."""
+        """Release connections; subscriptions end; idempotent."""

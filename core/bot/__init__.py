@@ -1,0 +1,1 @@
+"""The bot process: a hikari GatewayBot with a lightbulb client, carrying every enabled plugin."""

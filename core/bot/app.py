@@ -1,0 +1,113 @@
+"""Assembles one bot process: hikari GatewayBot, lightbulb client, plugins, per-guild state and coordination."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import hikari
+import lightbulb
+from pydantic import BaseModel
+
+from tatiana.bot.gating import PluginGate
+from tatiana.bot.languages import GuildLanguages
+from tatiana.guild_plugins import GuildPluginService
+from tatiana.plugin import NoSettings
+from tatiana.registry import PluginRegistry, PluginStatus
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+    from tatiana.coordination import Coordination
+    from tatiana.deployment import DeploymentConfig
+
+log = logging.getLogger(__name__)
+
+INTENTS = (
+    hikari.Intents.ALL_UNPRIVILEGED | hikari.Intents.MESSAGE_CONTENT | hikari.Intents.GUILD_MEMBERS
+)
+
+
+class TatianaBot:
+    """One bot process on a set of shards, carrying every usable plugin of the registry."""
+
+    def __init__(
+        self,
+        *,
+        token: str,
+        registry: PluginRegistry,
+        deployment: DeploymentConfig,
+        sessions: async_sessionmaker[AsyncSession],
+        coordination: Coordination,
+        rest_url: str | None = None,
+        intents: hikari.Intents = INTENTS,
+        gateway_options: dict[str, Any] | None = None,
+    ) -> None:
+        self.registry = registry
+        self.sessions = sessions
+        self.coordination = coordination
+        self.service = GuildPluginService(sessions, registry, coordination, deployment)
+        self.languages = GuildLanguages(sessions)
+        self.gate = PluginGate(self.service, self.languages)
+        options: dict[str, Any] = {"banner": None, "logs": None, "intents": intents}
+        if rest_url is not None:
+            options["rest_url"] = rest_url
+        options.update(gateway_options or {})
+        self.app = hikari.GatewayBot(token, **options)
+        self.client = lightbulb.client_from_app(self.app, hooks=[self.gate.hook()])
+        self.client.error_handler(self.gate.handle_error, priority=-100)
+        self._register_settings_injection()
+        self.app.subscribe(hikari.StartedEvent, self._on_started)
+
+    def _register_settings_injection(self) -> None:
+        registry = self.client.di.registry_for(lightbulb.di.Contexts.COMMAND)
+        for plugin in self.registry:
+            if plugin.settings is NoSettings:
+                continue
+            registry.register_factory(plugin.settings, self._settings_factory(plugin.name))
+
+    def _settings_factory(self, plugin: str) -> Any:
+        service = self.service
+
+        async def settings(context: lightbulb.Context) -> BaseModel:
+            if context.guild_id is None:
+                return await service.settings(0, plugin)
+            return await service.settings(int(context.guild_id), plugin)
+
+        return settings
+
+    async def load_plugins(self) -> None:
+        """Add every usable plugin's commands and listeners to the client, each guarded by the plugin gate."""
+        for record in self.registry.records:
+            if record.plugin is None or not record.usable:
+                continue
+            before = {c._command_data.name for c in self.client.registered_commands}
+            for loader in record.plugin.loaders:
+                self.gate.guard_listeners(record.name, loader)
+            await self.registry.add_to_client(self.client, only=record.name)
+            if record.status is PluginStatus.LOADED:
+                after = {c._command_data.name for c in self.client.registered_commands}
+                self.gate.claim_commands(record.name, after - before)
+        loaded = [r.name for r in self.registry.records if r.status is PluginStatus.LOADED]
+        failed = [r.name for r in self.registry.records if not r.usable]
+        log.info("plugins loaded: %s%s", ", ".join(loaded) or "none", f"; not loaded: {', '.join(failed)}" if failed else "")
+
+    async def _on_started(self, _: hikari.StartedEvent) -> None:
+        await self.client.start()
+
+    async def start(self, *, shard_ids: Sequence[int] | None = None, shard_count: int | None = None) -> None:
+        """Load plugins, start listening to per-guild changes, connect the shards and sync commands."""
+        await self.service.start()
+        await self.load_plugins()
+        await self.app.start(shard_ids=shard_ids, shard_count=shard_count)
+
+    async def stop(self) -> None:
+        """Disconnect the shards and stop the client and the state listener."""
+        try:
+            await self.client.stop()
+        except Exception:
+            log.debug("lightbulb client was not running")
+        if self.app.is_alive:
+            await self.app.close()
+        await self.service.stop()

@@ -1,0 +1,120 @@
+"""Per-guild plugin gating and failure isolation for commands and listeners.
+
+A disabled plugin's commands answer that it is disabled and its listeners do not fire in that guild; an exception
+raised by a plugin is logged with the plugin's name, counted, answered, and never reaches the shard.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
+
+import hikari
+import lightbulb
+from lightbulb.loaders import _ListenerLoadable
+from prometheus_client import Counter
+
+from tatiana.bot.messages import message
+
+if TYPE_CHECKING:
+    from tatiana.guild_plugins import GuildPluginService
+
+log = logging.getLogger(__name__)
+
+PLUGIN_ERRORS = Counter("tatiana_plugin_errors_total", "Exceptions raised by plugins", ["plugin", "kind"])
+COMMANDS_RUN = Counter("tatiana_commands_total", "Commands invoked", ["plugin", "command", "outcome"])
+GATED = Counter("tatiana_plugin_gated_total", "Commands and events refused because the plugin is off", ["plugin", "kind"])
+
+
+class PluginDisabledError(Exception):
+    """The command's plugin is switched off in the guild it was used in."""
+
+    def __init__(self, plugin: str) -> None:
+        super().__init__(plugin)
+        self.plugin = plugin
+
+
+class PluginGate:
+    """Knows which plugin owns each command and checks the guild's switch before anything of a plugin runs."""
+
+    def __init__(self, service: GuildPluginService, language: Callable[[int | None], Awaitable[str]]) -> None:
+        self.service = service
+        self.language = language
+        self.command_owner: dict[str, str] = {}  # root command name -> plugin name
+
+    def claim_commands(self, plugin: str, names: set[str]) -> None:
+        """Record that the root commands ``names`` belong to ``plugin``."""
+        for name in names:
+            self.command_owner[name] = plugin
+
+    def owner_of(self, context: lightbulb.Context) -> str | None:
+        """The plugin owning the command being run, by its root name."""
+        return self.command_owner.get(context.command_data.qualified_name.split(" ", 1)[0])
+
+    def hook(self) -> lightbulb.ExecutionHook:
+        """A CHECKS-step hook for every command: refuses a command whose plugin is off in the guild."""
+
+        @lightbulb.hook(lightbulb.ExecutionSteps.CHECKS, skip_when_failed=True, name="tatiana-plugin-gate")
+        async def gate(_: lightbulb.ExecutionPipeline, context: lightbulb.Context) -> None:
+            plugin = self.owner_of(context)
+            if plugin is None or context.guild_id is None:
+                return
+            if not await self.service.is_enabled(int(context.guild_id), plugin):
+                GATED.labels(plugin, "command").inc()
+                raise PluginDisabledError(plugin)
+
+        return gate
+
+    async def handle_error(self, failure: lightbulb.exceptions.ExecutionPipelineFailedException) -> bool:
+        """Error handler: answer a refused or failed command in the guild's language; log and count failures."""
+        context = failure.context
+        plugin = self.owner_of(context) or "core"
+        command = context.command_data.qualified_name
+        locale = await self.language(int(context.guild_id) if context.guild_id else None)
+        disabled = next((c for c in failure.causes if isinstance(c, PluginDisabledError)), None)
+        if disabled is not None:
+            COMMANDS_RUN.labels(plugin, command, "disabled").inc()
+            await _answer(context, message(locale, "plugin_disabled", plugin=disabled.plugin))
+            return True
+        for cause in failure.causes:
+            PLUGIN_ERRORS.labels(plugin, "command").inc()
+            log.error("plugin %s: command /%s raised", plugin, command, exc_info=(type(cause), cause, cause.__traceback__))
+        COMMANDS_RUN.labels(plugin, command, "error").inc()
+        await _answer(context, message(locale, "plugin_error", plugin=plugin))
+        return True
+
+    def guard_listeners(self, plugin: str, loader: lightbulb.Loader) -> None:
+        """Wrap the listeners of ``loader`` so they skip guilds where ``plugin`` is off and never raise."""
+        for loadable in loader._loadables:
+            if isinstance(loadable, _ListenerLoadable) and not getattr(loadable._callback, "__tatiana_guarded__", False):
+                loadable._callback = self._guarded(plugin, loadable._callback)
+
+    def _guarded(self, plugin: str, callback: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
+        @functools.wraps(callback)
+        async def guarded(event: hikari.Event, *args: Any, **kwargs: Any) -> Any:
+            guild_id = getattr(event, "guild_id", None)
+            if guild_id is not None:
+                enabled = self.service.is_enabled_cached(int(guild_id), plugin)
+                if enabled is None:
+                    enabled = await self.service.is_enabled(int(guild_id), plugin)
+                if not enabled:
+                    GATED.labels(plugin, "listener").inc()
+                    return None
+            try:
+                return await callback(event, *args, **kwargs)
+            except Exception:
+                PLUGIN_ERRORS.labels(plugin, "listener").inc()
+                log.exception("plugin %s: listener %s for %s raised", plugin, callback.__qualname__, type(event).__name__)
+                return None
+
+        guarded.__tatiana_guarded__ = True  # type: ignore[attr-defined]
+        return guarded
+
+
+async def _answer(context: lightbulb.Context, text: str) -> None:
+    try:
+        await context.respond(text, flags=hikari.MessageFlag.EPHEMERAL)
+    except Exception:
+        log.exception("could not answer /%s", context.command_data.qualified_name)

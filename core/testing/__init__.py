@@ -1,0 +1,1 @@
+"""Testing support for Tatiana and its plugins: the local Discord sandbox and pytest fixtures."""
