@@ -63,7 +63,9 @@ class DeploymentConfig:
         """Validate already-parsed TOML ``data``; errors are reported as coming from ``source``."""
         unknown_top = set(data) - {"plugins"}
         if unknown_top:
-            raise DeploymentConfigError(f"{source}: {sorted(unknown_top)[0]}: unknown key (expected [plugins.<name>])")
+            raise DeploymentConfigError(
+                f"{source}: {sorted(unknown_top)[0]}: unknown key (expected [plugins.<name>])"
+            )
         tables = data.get("plugins", {})
         if not isinstance(tables, dict):
             raise DeploymentConfigError(f"{source}: plugins: must be a table of [plugins.<name>]")
@@ -79,7 +81,9 @@ class DeploymentConfig:
                 )
             plugins[name] = _parse_plugin(table, key, record.plugin if record.usable else None, source)
             if not record.usable:
-                warnings.append(f"{key}: plugin is {record.status.value} ({record.error}); its settings are not checked")
+                warnings.append(
+                    f"{key}: plugin is {record.status.value} ({record.error}); its settings are not checked"
+                )
         return cls(path=source, plugins=plugins, warnings=tuple(warnings))
 
 
@@ -88,7 +92,9 @@ def _parse_plugin(table: Any, key: str, plugin: Any, source: Path) -> PluginDefa
         raise DeploymentConfigError(f"{source}: {key}: must be a table with 'enabled' and 'settings'")
     unknown = set(table) - PLUGIN_KEYS
     if unknown:
-        raise DeploymentConfigError(f"{source}: {key}.{sorted(unknown)[0]}: unknown key (expected enabled, settings)")
+        raise DeploymentConfigError(
+            f"{source}: {key}.{sorted(unknown)[0]}: unknown key (expected enabled, settings)"
+        )
     enabled = table.get("enabled", False)
     if not isinstance(enabled, bool):
         raise DeploymentConfigError(f"{source}: {key}.enabled: must be true or false, not {enabled!r}")

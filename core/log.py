@@ -43,7 +43,12 @@ def secret_values(settings: Settings) -> list[str]:
     """The configured secret strings (tokens, keys, passwords in URLs)."""
     values = [
         s.get_secret_value()
-        for s in (settings.discord_token, settings.discord_client_secret, settings.gemini_api_key, settings.jwt_secret)
+        for s in (
+            settings.discord_token,
+            settings.discord_client_secret,
+            settings.gemini_api_key,
+            settings.jwt_secret,
+        )
         if s is not None
     ]
     for url in (settings.database_url, settings.redis_url):

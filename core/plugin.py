@@ -69,10 +69,14 @@ class Plugin:
         try:
             Version(self.version)
         except InvalidVersion:
-            raise PluginDefinitionError(f"plugin {self.name!r}: version {self.version!r} is not PEP 440") from None
+            raise PluginDefinitionError(
+                f"plugin {self.name!r}: version {self.version!r} is not PEP 440"
+            ) from None
         self.api_specifier()  # validates `requires`
         if not (isinstance(self.settings, type) and issubclass(self.settings, BaseModel)):
-            raise PluginDefinitionError(f"plugin {self.name!r}: settings must be a pydantic BaseModel subclass")
+            raise PluginDefinitionError(
+                f"plugin {self.name!r}: settings must be a pydantic BaseModel subclass"
+            )
         missing = [n for n, f in self.settings.model_fields.items() if f.is_required()]
         if missing:
             raise PluginDefinitionError(
@@ -84,7 +88,9 @@ class Plugin:
                 f"plugin {self.name!r}: translations for unsupported locales: {', '.join(sorted(unknown))}"
             )
         if self.migrations is not None and not Path(self.migrations).is_dir():
-            raise PluginDefinitionError(f"plugin {self.name!r}: migrations folder {self.migrations} does not exist")
+            raise PluginDefinitionError(
+                f"plugin {self.name!r}: migrations folder {self.migrations} does not exist"
+            )
 
     def api_specifier(self) -> SpecifierSet:
         """The plugin API versions this plugin accepts, as a specifier set."""

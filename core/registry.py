@@ -7,7 +7,7 @@ import logging
 import traceback
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -22,7 +22,7 @@ ENTRY_POINT_GROUP = "tatiana.plugins"
 log = logging.getLogger(__name__)
 
 
-class PluginStatus(str, Enum):
+class PluginStatus(StrEnum):
     """Where a discovered plugin stands."""
 
     AVAILABLE = "available"  # imported and accepted, not yet added to a bot
@@ -118,11 +118,11 @@ class PluginRegistry:
             try:
                 for loader in record.plugin.loaders:
                     added.append(loader)
-                    await client.add_loader(loader)
+                    await loader.add_to_client(client)
             except Exception as exc:
                 for loader in reversed(added):
                     try:
-                        await client.remove_loader(loader)
+                        await loader.remove_from_client(client)
                     except Exception:
                         log.exception("plugin %s: could not unload after a failed load", record.name)
                 record.fail(PluginStatus.FAILED, f"load: {type(exc).__name__}: {exc}", traceback.format_exc())
@@ -147,7 +147,10 @@ def _import(ep: EntryPoint, api_version: str) -> PluginRecord:
         record.fail(PluginStatus.REJECTED, f"{ep.value} is a {type(obj).__name__}, not a tatiana.Plugin")
         return record
     if obj.name != ep.name:
-        record.fail(PluginStatus.REJECTED, f"entry point is named {ep.name!r} but the plugin calls itself {obj.name!r}")
+        record.fail(
+            PluginStatus.REJECTED,
+            f"entry point is named {ep.name!r} but the plugin calls itself {obj.name!r}",
+        )
         return record
     if not obj.supports_api(api_version):
         record.fail(

@@ -16,7 +16,11 @@ MASK = "********"
 def normalise_database_url(url: str) -> str:
     """Pick the async driver for a plain ``postgresql://`` or ``sqlite://`` URL."""
     parsed = make_url(url)
-    drivers = {"postgresql": "postgresql+asyncpg", "postgres": "postgresql+asyncpg", "sqlite": "sqlite+aiosqlite"}
+    drivers = {
+        "postgresql": "postgresql+asyncpg",
+        "postgres": "postgresql+asyncpg",
+        "sqlite": "sqlite+aiosqlite",
+    }
     if parsed.drivername in drivers:
         parsed = parsed.set(drivername=drivers[parsed.drivername])
     return parsed.render_as_string(hide_password=False)
@@ -40,17 +44,27 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
 
-    discord_token: SecretStr | None = Field(default=None, description="Bot token; unset runs on the local sandbox")
-    discord_client_id: str | None = Field(default=None, description="OAuth2 application id for dashboard login")
+    discord_token: SecretStr | None = Field(
+        default=None, description="Bot token; unset runs on the local sandbox"
+    )
+    discord_client_id: str | None = Field(
+        default=None, description="OAuth2 application id for dashboard login"
+    )
     discord_client_secret: SecretStr | None = Field(default=None, description="OAuth2 client secret")
     discord_api_url: str = Field(default="https://discord.com/api/v10", description="Discord REST base URL")
     gemini_api_key: SecretStr | None = Field(default=None, description="Google Gemini API key")
     gemini_model: str = Field(default="gemini-2.5-flash", description="Default Gemini model")
     bot_prefix: str = Field(default="!", description="Default prefix for message commands")
-    database_url: str | None = Field(default=None, description="SQLAlchemy URL; unset means SQLite in the data dir")
+    database_url: str | None = Field(
+        default=None, description="SQLAlchemy URL; unset means SQLite in the data dir"
+    )
     redis_url: str | None = Field(default=None, description="Redis URL; unset means in-memory coordination")
-    tatiana_data_dir: Path = Field(default=Path("data"), description="Folder for the embedded SQLite database")
-    tatiana_plugins_file: Path = Field(default=Path("plugins.toml"), description="Deployment plugin configuration")
+    tatiana_data_dir: Path = Field(
+        default=Path("data"), description="Folder for the embedded SQLite database"
+    )
+    tatiana_plugins_file: Path = Field(
+        default=Path("plugins.toml"), description="Deployment plugin configuration"
+    )
     api_host: str = Field(default="127.0.0.1", description="API bind address")
     api_port: int = Field(default=8000, ge=1, le=65535, description="API port")
     jwt_secret: SecretStr | None = Field(default=None, description="Secret signing dashboard access tokens")

@@ -29,8 +29,10 @@ async def postgres_url() -> AsyncIterator[str]:
         await admin.execute(f'CREATE DATABASE "{name}"')
     finally:
         await admin.close()
-    yield make_url(POSTGRES_ADMIN_URL).set(drivername="postgresql+asyncpg", database=name).render_as_string(
-        hide_password=False
+    yield (
+        make_url(POSTGRES_ADMIN_URL)
+        .set(drivername="postgresql+asyncpg", database=name)
+        .render_as_string(hide_password=False)
     )
     admin = await asyncpg.connect(_asyncpg_dsn(POSTGRES_ADMIN_URL))
     try:
@@ -46,12 +48,12 @@ def sqlite_url(tmp_path: Path) -> str:
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
-async def database_url(request: pytest.FixtureRequest) -> AsyncIterator[str]:
+def database_url(request: pytest.FixtureRequest) -> str:
     """A fresh database on each backend in turn: SQLite, then the real PostgreSQL."""
-    if request.param == "sqlite":
-        yield request.getfixturevalue("sqlite_url")
-    else:
-        yield request.getfixturevalue("postgres_url")
+    # Not async: pytest-asyncio cannot set up an async fixture (postgres_url) through getfixturevalue from
+    # inside another async fixture's event loop.
+    url: str = request.getfixturevalue(f"{request.param}_url")
+    return url
 
 
 @pytest.fixture
@@ -77,15 +79,10 @@ async def redis_url(redis_namespace: str) -> AsyncIterator[str]:
 @pytest.fixture
 def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Path]:
     """No Tatiana or spec variable from the developer's environment, and a temporary working directory."""
+    spec_variables = {"DATABASE_URL", "REDIS_URL", "BOT_PREFIX", "LOG_LEVEL", "DASHBOARD_ORIGIN"}
     for name in list(os.environ):
-        if name.startswith(("DISCORD_", "GEMINI_", "TATIANA_", "JWT_", "API_")) or name in {
-            "DATABASE_URL",
-            "REDIS_URL",
-            "BOT_PREFIX",
-            "LOG_LEVEL",
-            "DASHBOARD_ORIGIN",
-        }:
-            if not name.startswith("TATIANA_TEST_"):
-                monkeypatch.delenv(name)
+        ours = name.startswith(("DISCORD_", "GEMINI_", "TATIANA_", "JWT_", "API_")) or name in spec_variables
+        if ours and not name.startswith("TATIANA_TEST_"):
+            monkeypatch.delenv(name)
     monkeypatch.chdir(tmp_path)
     yield tmp_path

@@ -24,9 +24,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-INTENTS = (
-    hikari.Intents.ALL_UNPRIVILEGED | hikari.Intents.MESSAGE_CONTENT | hikari.Intents.GUILD_MEMBERS
-)
+INTENTS = hikari.Intents.ALL_UNPRIVILEGED | hikari.Intents.MESSAGE_CONTENT | hikari.Intents.GUILD_MEMBERS
 
 
 class TatianaBot:
@@ -71,9 +69,9 @@ class TatianaBot:
         service = self.service
 
         async def settings(context: lightbulb.Context) -> BaseModel:
-            if context.guild_id is None:
-                return await service.settings(0, plugin)
-            return await service.settings(int(context.guild_id), plugin)
+            guild_id = int(context.guild_id) if context.guild_id is not None else 0
+            model: BaseModel = await service.settings(guild_id, plugin)
+            return model
 
         return settings
 
@@ -91,7 +89,11 @@ class TatianaBot:
                 self.gate.claim_commands(record.name, after - before)
         loaded = [r.name for r in self.registry.records if r.status is PluginStatus.LOADED]
         failed = [r.name for r in self.registry.records if not r.usable]
-        log.info("plugins loaded: %s%s", ", ".join(loaded) or "none", f"; not loaded: {', '.join(failed)}" if failed else "")
+        log.info(
+            "plugins loaded: %s%s",
+            ", ".join(loaded) or "none",
+            f"; not loaded: {', '.join(failed)}" if failed else "",
+        )
 
     async def _on_started(self, _: hikari.StartedEvent) -> None:
         await self.client.start()

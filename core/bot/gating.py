@@ -25,7 +25,9 @@ log = logging.getLogger(__name__)
 
 PLUGIN_ERRORS = Counter("tatiana_plugin_errors_total", "Exceptions raised by plugins", ["plugin", "kind"])
 COMMANDS_RUN = Counter("tatiana_commands_total", "Commands invoked", ["plugin", "command", "outcome"])
-GATED = Counter("tatiana_plugin_gated_total", "Commands and events refused because the plugin is off", ["plugin", "kind"])
+GATED = Counter(
+    "tatiana_plugin_gated_total", "Commands and events refused because the plugin is off", ["plugin", "kind"]
+)
 
 
 class PluginDisabledError(Exception):
@@ -80,7 +82,12 @@ class PluginGate:
             return True
         for cause in failure.causes:
             PLUGIN_ERRORS.labels(plugin, "command").inc()
-            log.error("plugin %s: command /%s raised", plugin, command, exc_info=(type(cause), cause, cause.__traceback__))
+            log.error(
+                "plugin %s: command /%s raised",
+                plugin,
+                command,
+                exc_info=(type(cause), cause, cause.__traceback__),
+            )
         COMMANDS_RUN.labels(plugin, command, "error").inc()
         await _answer(context, message(locale, "plugin_error", plugin=plugin))
         return True
@@ -88,7 +95,9 @@ class PluginGate:
     def guard_listeners(self, plugin: str, loader: lightbulb.Loader) -> None:
         """Wrap the listeners of ``loader`` so they skip guilds where ``plugin`` is off and never raise."""
         for loadable in loader._loadables:
-            if isinstance(loadable, _ListenerLoadable) and not getattr(loadable._callback, "__tatiana_guarded__", False):
+            if isinstance(loadable, _ListenerLoadable) and not getattr(
+                loadable._callback, "__tatiana_guarded__", False
+            ):
                 loadable._callback = self._guarded(plugin, loadable._callback)
 
     def _guarded(self, plugin: str, callback: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
@@ -106,7 +115,12 @@ class PluginGate:
                 return await callback(event, *args, **kwargs)
             except Exception:
                 PLUGIN_ERRORS.labels(plugin, "listener").inc()
-                log.exception("plugin %s: listener %s for %s raised", plugin, callback.__qualname__, type(event).__name__)
+                log.exception(
+                    "plugin %s: listener %s for %s raised",
+                    plugin,
+                    callback.__qualname__,
+                    type(event).__name__,
+                )
                 return None
 
         guarded.__tatiana_guarded__ = True  # type: ignore[attr-defined]

@@ -10,6 +10,7 @@ import click
 from tatiana.cli.config_cmd import config
 from tatiana.cli.context import CliError
 from tatiana.cli.db_cmd import db
+from tatiana.cli.dev_cmd import dev
 from tatiana.cli.plugins_cmd import plugins
 
 
@@ -22,6 +23,7 @@ def cli() -> None:
 cli.add_command(plugins)
 cli.add_command(db)
 cli.add_command(config)
+cli.add_command(dev)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -36,7 +38,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         sys.exit(2)
     except CliError as exc:
         click.echo(f"tatiana: error: {exc.message}", err=True)
-        sys.exit(exc.exit_code)
+        sys.exit(exc.status)
     except click.Abort:
         click.echo("tatiana: aborted", err=True)
         sys.exit(1)

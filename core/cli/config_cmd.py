@@ -19,7 +19,11 @@ def check() -> None:
     env = Environment(log_level="CRITICAL")
     settings, registry, deployment = env.settings, env.registry, env.deployment
     click.echo("Environment (secrets masked):")
-    click.echo(render_table(["VARIABLE", "VALUE"], [[k, "" if v is None else v] for k, v in settings.masked().items()]))
+    click.echo(
+        render_table(
+            ["VARIABLE", "VALUE"], [[k, "" if v is None else v] for k, v in settings.masked().items()]
+        )
+    )
     click.echo("")
     source = deployment.path or f"{settings.tatiana_plugins_file} (absent: every plugin off by default)"
     click.echo(f"Plugins ({source}):")
@@ -29,7 +33,9 @@ def check() -> None:
         shown = ", ".join(f"{k}={v!r}" for k, v in defaults.items()) or "-"
         state = "on" if deployment.enabled_by_default(record.name) else "off"
         rows.append([record.name, record.status.value, state, shown])
-    click.echo(render_table(["PLUGIN", "STATUS", "DEFAULT", "SETTINGS"], rows) if rows else "  none installed")
+    click.echo(
+        render_table(["PLUGIN", "STATUS", "DEFAULT", "SETTINGS"], rows) if rows else "  none installed"
+    )
     for warning in deployment.warnings:
         click.echo(f"warning: {warning}", err=True)
     click.echo("")

@@ -18,13 +18,14 @@ class CliError(click.ClickException):
 
     def __init__(self, message: str, exit_code: int = 2) -> None:
         super().__init__(message)
-        self.exit_code = exit_code
+        self.status = exit_code
 
 
 class Environment:
     """Lazily loaded configuration of one CLI invocation."""
 
-    def __init__(self, log_level: str = "WARNING") -> None:
+    def __init__(self, log_level: str | None = "WARNING") -> None:
+        """``log_level`` None uses LOG_LEVEL from the environment."""
         self.log_level = log_level
 
     @cached_property

@@ -63,4 +63,4 @@ def _run(env: Environment, action: Callable[[str], Coroutine[Any, Any, T]]) -> T
     except Exception as exc:
         message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         bad_revision = type(exc).__module__.startswith("alembic") and "revision" in message.lower()
-        raise CliError(f"database {mask_url(url)}: {message}", exit_code=2 if bad_revision else 1) from None
+        raise CliError(f"database {mask_url(url)}: {message}", 2 if bad_revision else 1) from None

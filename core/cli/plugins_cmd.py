@@ -42,8 +42,14 @@ def list_plugins(as_json: bool) -> None:
         render_table(
             ["NAME", "VERSION", "DISTRIBUTION", "DEFAULT", "STATUS", "ERROR"],
             [
-                [r["name"], r["version"] or "?", r["distribution"], "on" if r["default"] else "off", r["status"],
-                 r["error"] or ""]
+                [
+                    r["name"],
+                    r["version"] or "?",
+                    r["distribution"],
+                    "on" if r["default"] else "off",
+                    r["status"],
+                    r["error"] or "",
+                ]
                 for r in rows
             ],
         )

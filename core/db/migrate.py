@@ -22,12 +22,13 @@ names that revision in ``depends_on`` instead. Revision ids live in one shared `
 table, so keep them at most 32 characters. Use ``op.batch_alter_table`` for changes to existing tables:
 SQLite can only alter a table by copying it, and the environment runs with ``render_as_batch`` there.
 
-To write a revision with autogenerate, call ``alembic.command.revision(alembic_config(url),
-message, autogenerate=True, head="weather@head", version_path=<the plugin's folder>)`` outside a
-running event loop, against a database upgraded to heads.
+To write a revision with autogenerate, against a database upgraded to heads and outside a running
+event loop: ``alembic.command.revision(alembic_config(url, PluginRegistry.of(plugin)), message,
+autogenerate=True, rev_id="weather_0002", head="weather@head", version_path=<the plugin's folder>)``;
+for the first one ``head="base", branch_label="weather", depends_on="core"`` instead of ``head``.
 
 Before uninstalling a plugin, run ``downgrade(url, "<plugin>@base")``: a database that records a
-revision no installed package provides cannot be upgraded (``current`` still lists it).
+revision no installed package provides cannot be upgraded (``current`` names that revision).
 """
 
 from __future__ import annotations
@@ -44,23 +45,19 @@ from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from alembic.util import CommandError
-from sqlalchemy import event
+from sqlalchemy import MetaData, event
 
 import tatiana.migrations
 from tatiana.db.engine import create_engine
-from tatiana.db.models import Base
+from tatiana.db.models import NAMING_CONVENTION, Base
 from tatiana.registry import PluginRegistry
-from tatiana.settings import normalise_database_url
+from tatiana.settings import Settings, normalise_database_url
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from sqlalchemy import MetaData
     from sqlalchemy.engine import Connection
     from sqlalchemy.ext.asyncio import AsyncEngine
-
-CORE_BRANCH = "core"
-"""Branch label of the core's revisions; a plugin's first revision declares ``depends_on = "core"``."""
 
 REGISTRY_ATTRIBUTE = "tatiana.registry"
 DATABASE_URL_ATTRIBUTE = "tatiana.database_url"
@@ -106,15 +103,22 @@ def config_database_url(config: Config) -> str:
     """The database URL a configuration was made for (``sqlalchemy.url``, else the settings' URL)."""
     url = config.attributes.get(DATABASE_URL_ATTRIBUTE) or config.get_main_option("sqlalchemy.url")
     if not url:
-        from tatiana.settings import Settings
-
         url = Settings().effective_database_url
     return normalise_database_url(str(url))
 
 
-def target_metadata(registry: PluginRegistry) -> list[MetaData]:
-    """The table metadata the migrations must produce: the core's, then each plugin's."""
-    return [Base.metadata, *registry.metadatas().values()]
+def target_metadata(registry: PluginRegistry) -> MetaData:
+    """The tables the migrations must produce, the core's and every plugin's, in one ``MetaData``.
+
+    One collection, so that a plugin's foreign key to a core table (``"guilds.discord_id"``) resolves;
+    a table a plugin declares again (a stub to point a foreign key at) keeps the core's definition.
+    """
+    combined = MetaData(naming_convention=NAMING_CONVENTION)
+    for metadata in (Base.metadata, *registry.metadatas().values()):
+        for table in metadata.tables.values():
+            if table.key not in combined.tables:
+                table.to_metadata(combined)
+    return combined
 
 
 def context_options(dialect_name: str, registry: PluginRegistry) -> dict[str, Any]:
@@ -192,25 +196,29 @@ def _describe_revisions(
     database_url: str, registry: PluginRegistry | None, heads: tuple[str, ...]
 ) -> list[str]:
     script = ScriptDirectory.from_config(alembic_config(database_url, registry))
-    described: list[tuple[str, str]] = []
+    known, unknown = [], []
     for head in heads:
         try:
-            found = script.get_revision(head)
+            script.get_revision(head)
         except CommandError:
-            found = None
-        if found is None:
-            described.append(("~", f"{head} (unknown: its migrations are not installed)"))
+            unknown.append(head)
         else:
-            text = found.cmd_format(verbose=False, include_branches=True, tree_indicators=False)
-            described.append((",".join(sorted(found.branch_labels)), text))
-    return [text for _, text in sorted(described)]
+            known.append(head)
+    # The version table omits a branch's revision when another branch depends on it; this restores it.
+    applied = sorted(
+        script.get_all_current(tuple(known)), key=lambda s: (sorted(s.branch_labels), s.revision)
+    )
+    described = [
+        f"{s.revision} ({', '.join(sorted(s.branch_labels))})" + ("" if s.nextrev else " (head)")
+        for s in applied
+    ]
+    return described + [f"{head} (unknown: its migrations are not installed)" for head in sorted(unknown)]
 
 
 def _compare(connection: Connection, registry: PluginRegistry) -> list[Any]:
-    context = MigrationContext.configure(connection, opts=context_options(connection.dialect.name, registry))
-    # compare_metadata is annotated with one MetaData but passes it on to AutogenContext, which takes a list.
-    metadata = cast("MetaData", target_metadata(registry))
-    return list(compare_metadata(context, metadata))
+    options = context_options(connection.dialect.name, registry)
+    context = MigrationContext.configure(connection, opts=options)
+    return list(compare_metadata(context, options["target_metadata"]))
 
 
 def _sqlite_foreign_keys_off(dbapi_connection: Any, _record: Any) -> None:

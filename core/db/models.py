@@ -131,7 +131,9 @@ class AIConversation(Base):
 
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
     user_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.discord_id"), index=True)
-    guild_id: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("guilds.discord_id", ondelete="CASCADE"))
+    guild_id: Mapped[int | None] = mapped_column(
+        BigInteger, ForeignKey("guilds.discord_id", ondelete="CASCADE")
+    )
     message_id: Mapped[int] = mapped_column(BigInteger)
     user_message: Mapped[str] = mapped_column(Text)
     ai_response: Mapped[str] = mapped_column(Text)

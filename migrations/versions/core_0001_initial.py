@@ -1,7 +1,7 @@
 """The core's tables: users, guilds, wallets, moderation logs, AI conversations, per-guild plugin state.
 
 Revision ID: core_0001
-Revises:
+Revises: none (first of its branch)
 Create Date: 2026-11-25
 """
 

@@ -16,9 +16,19 @@ TOKEN = "MTIzNDU2Nzg5MDEyMzQ1Njc4.GaBcDe.abcdefghijklmnopqrstuvwxyz0123456789AB"
 
 
 def run(cwd: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    base = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "TATIANA_", "DATABASE_", "REDIS_"))}
+    base = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DISCORD_", "TATIANA_", "DATABASE_", "REDIS_"))
+    }
     return subprocess.run(
-        [TATIANA, *args], cwd=cwd, env={**base, **env}, capture_output=True, text=True, timeout=120, check=False
+        [TATIANA, *args],
+        cwd=cwd,
+        env={**base, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
 
 
@@ -40,7 +50,14 @@ def test_plugins_list_shows_first_party_plugins(tmp_path: Path) -> None:
         assert rows[name]["version"]
     table = run(tmp_path, "plugins", "list")
     assert table.returncode == 0
-    assert table.stdout.splitlines()[0].split() == ["NAME", "VERSION", "DISTRIBUTION", "DEFAULT", "STATUS", "ERROR"]
+    assert table.stdout.splitlines()[0].split() == [
+        "NAME",
+        "VERSION",
+        "DISTRIBUTION",
+        "DEFAULT",
+        "STATUS",
+        "ERROR",
+    ]
 
 
 def test_plugins_list_reads_defaults_from_plugins_toml(tmp_path: Path) -> None:
@@ -71,7 +88,10 @@ def test_bad_environment_exits_2_with_one_line(tmp_path: Path) -> None:
     ("text", "expected"),
     [
         ("[plugins.nosuch]\nenabled = true\n", "plugins.nosuch: no installed plugin named 'nosuch'"),
-        ("[plugins.economy.settings]\nno_such_setting = 1\n", "plugins.economy.settings.no_such_setting: unknown"),
+        (
+            "[plugins.economy.settings]\nno_such_setting = 1\n",
+            "plugins.economy.settings.no_such_setting: unknown",
+        ),
         ("[plugins.economy]\nenabled = 3\n", "plugins.economy.enabled: must be true or false"),
         ("[plugins.economy\n", "invalid TOML"),
     ],
@@ -84,7 +104,11 @@ def test_bad_plugins_toml_exits_2_naming_file_and_key(tmp_path: Path, text: str,
 
 def test_config_check_masks_secrets(tmp_path: Path) -> None:
     result = run(
-        tmp_path, "config", "check", DISCORD_TOKEN=TOKEN, JWT_SECRET="jwt-secret-value",
+        tmp_path,
+        "config",
+        "check",
+        DISCORD_TOKEN=TOKEN,
+        JWT_SECRET="jwt-secret-value",
         DATABASE_URL="postgresql://bot:db-password@127.0.0.1/tatiana",
     )
     assert result.returncode == 0, result.stderr
@@ -114,11 +138,15 @@ def test_db_upgrade_current_downgrade_on_sqlite(tmp_path: Path) -> None:
 
 
 def test_db_upgrade_to_unknown_revision_is_an_input_error(tmp_path: Path) -> None:
-    line = one_error_line(run(tmp_path, "db", "upgrade", "nosuchrev", DATABASE_URL=f"sqlite:///{tmp_path / 'x.db'}"))
+    line = one_error_line(
+        run(tmp_path, "db", "upgrade", "nosuchrev", DATABASE_URL=f"sqlite:///{tmp_path / 'x.db'}")
+    )
     assert "nosuchrev" in line
 
 
 def test_db_on_unreachable_server_fails_with_one_line(tmp_path: Path) -> None:
     result = run(tmp_path, "db", "current", DATABASE_URL="postgresql://nobody@127.0.0.1:1/none")
     assert result.returncode == 1
-    assert result.stderr.strip().startswith("tatiana: error: database postgresql+asyncpg://nobody@127.0.0.1:1/none")
+    assert result.stderr.strip().startswith(
+        "tatiana: error: database postgresql+asyncpg://nobody@127.0.0.1:1/none"
+    )

@@ -25,7 +25,7 @@ def redis_target(request: pytest.FixtureRequest) -> tuple[str, str] | None:
 
 @pytest.fixture
 async def make(redis_target: tuple[str, str] | None) -> AsyncIterator[MakeCoordination]:
-    """A factory of coordinations for one test; memory hands out one shared instance, Redis a new client each."""
+    """Makes coordinations: memory hands out one shared instance, Redis a new client (a "process") each."""
     made: list[Coordination] = []
     shared = MemoryCoordination()
 
@@ -156,7 +156,7 @@ async def test_json_round_trip_of_nested_data(coordination: Coordination) -> Non
     data = {
         "guild_id": 123456789012345678,
         "nested": {"list": [1, 2.5, "three", None, True, {"deep": []}], "empty": {}},
-        "text": "ñandú ✓ \"quoted\"",
+        "text": 'ñandú ✓ "quoted"',
     }
     sub = await coordination.subscribe("events")
     await coordination.publish("events", data)

@@ -17,7 +17,9 @@ class WeatherSettings(BaseModel):
     max_cities: int = Field(default=3, ge=1, le=10)
 
 
-WEATHER = Plugin(name="weather", version="1.0.0", description="Weather", requires="1.*", settings=WeatherSettings)
+WEATHER = Plugin(
+    name="weather", version="1.0.0", description="Weather", requires="1.*", settings=WeatherSettings
+)
 REGISTRY = PluginRegistry.of(WEATHER)
 
 
@@ -52,8 +54,14 @@ def test_missing_required_file_is_an_error(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("[plugins.wether]\nenabled = true\n", r"plugins\.toml: plugins\.wether: no installed plugin named 'wether'"),
-        ("[plugins.weather]\nenabled = 'yes'\n", r"plugins\.toml: plugins\.weather\.enabled: must be true or false"),
+        (
+            "[plugins.wether]\nenabled = true\n",
+            r"plugins\.toml: plugins\.wether: no installed plugin named 'wether'",
+        ),
+        (
+            "[plugins.weather]\nenabled = 'yes'\n",
+            r"plugins\.toml: plugins\.weather\.enabled: must be true or false",
+        ),
         ("[plugins.weather]\nenable = true\n", r"plugins\.toml: plugins\.weather\.enable: unknown key"),
         (
             "[plugins.weather.settings]\nmax_cities = 50\n",

@@ -51,7 +51,14 @@ def test_masked_output_hides_every_secret(clean_env: Path, monkeypatch: pytest.M
     monkeypatch.setenv("REDIS_URL", "redis://:redis-password@cache:6379/0")
     settings = Settings()
     shown = repr(settings.masked()) + repr(settings) + str(settings)
-    for secret in (TOKEN, "jwt-secret-value", "gemini-key-value", "client-secret-value", "db-password", "redis-password"):
+    for secret in (
+        TOKEN,
+        "jwt-secret-value",
+        "gemini-key-value",
+        "client-secret-value",
+        "db-password",
+        "redis-password",
+    ):
         assert secret not in shown
     assert settings.masked()["DISCORD_TOKEN"] == MASK
     assert settings.masked()["DATABASE_URL"] == f"postgresql://bot:{MASK}@db/tatiana"

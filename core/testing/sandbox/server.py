@@ -27,8 +27,13 @@ class Sandbox:
     """
 
     def __init__(
-        self, world: World | None = None, *, shard_count: int = 1, max_concurrency: int = 1,
-        host: str = "127.0.0.1", port: int = 0,
+        self,
+        world: World | None = None,
+        *,
+        shard_count: int = 1,
+        max_concurrency: int = 1,
+        host: str = "127.0.0.1",
+        port: int = 0,
     ) -> None:
         self.world = world or World()
         self.shard_count = shard_count
@@ -64,9 +69,8 @@ class Sandbox:
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, self.port)
         await site.start()
-        server = site._server
-        if server is not None and self.port == 0:
-            self.port = server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        if self.port == 0:
+            self.port = self._runner.addresses[0][1]
         return self
 
     async def stop(self) -> None:

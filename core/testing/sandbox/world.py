@@ -22,6 +22,7 @@ class Perm:
     MANAGE_CHANNELS = 1 << 4
     MANAGE_GUILD = 1 << 5
     ADD_REACTIONS = 1 << 6
+    VIEW_AUDIT_LOG = 1 << 7
     VIEW_CHANNEL = 1 << 10
     SEND_MESSAGES = 1 << 11
     MANAGE_MESSAGES = 1 << 13
@@ -29,7 +30,13 @@ class Perm:
     ATTACH_FILES = 1 << 15
     READ_MESSAGE_HISTORY = 1 << 16
     MENTION_EVERYONE = 1 << 17
+    MUTE_MEMBERS = 1 << 22
+    DEAFEN_MEMBERS = 1 << 23
+    CHANGE_NICKNAME = 1 << 26
+    MANAGE_NICKNAMES = 1 << 27
     MANAGE_ROLES = 1 << 28
+    MANAGE_WEBHOOKS = 1 << 29
+    USE_APPLICATION_COMMANDS = 1 << 31
     MODERATE_MEMBERS = 1 << 40
     ALL = (1 << 51) - 1
     DEFAULT_EVERYONE = (
@@ -83,6 +90,7 @@ class User:
     avatar: str | None = None
     bot: bool = False
     locale: str = "es-ES"
+    accepts_dms: bool = True  # False: the bot's DMs fail with 50007, as for a user who closed them
 
 
 @dataclass
@@ -98,6 +106,7 @@ class Role:
     hoist: bool = False
     managed: bool = False
     mentionable: bool = False
+    bot_id: int | None = None  # the bot a managed role belongs to (Discord's role tags)
 
 
 @dataclass
@@ -179,6 +188,10 @@ class Message:
     mentions: list[int] = field(default_factory=list)
     type: int = 0
     deleted: bool = False
+    tts: bool = False
+    pinned: bool = False
+    message_reference: dict[str, Any] | None = None  # Discord's message reference JSON, for replies
+    interaction_metadata: dict[str, Any] | None = None  # Discord's JSON, on interaction responses
 
 
 @dataclass
@@ -227,6 +240,7 @@ class World:
         self.actions: list[Action] = []
         self.bot = self.add_user(bot_name, bot=True)
         self.application_id = self.bot.id
+        self.application_owner = self.add_user("developer", global_name="Developer")
 
     # --- building the world -------------------------------------------------------------------
     def add_user(self, username: str, *, bot: bool = False, global_name: str | None = None) -> User:
@@ -245,6 +259,7 @@ class World:
         everyone = Role(id=guild.id, guild_id=guild.id, name="@everyone", permissions=Perm.DEFAULT_EVERYONE)
         guild.roles[everyone.id] = everyone
         bot_role = self.add_role(guild, self.bot.username, permissions=bot_permissions, managed=True)
+        bot_role.bot_id = self.bot.id
         self.add_channel(guild, "general")
         self.add_member(guild, owner)
         self.add_member(guild, self.bot, roles=[bot_role])

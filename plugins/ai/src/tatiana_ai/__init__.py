@@ -1,1 +1,21 @@
-"""Tatiana ai plugin."""
+"""Tatiana's AI plugin: questions answered by a Gemini model, with a persona and daily token budgets."""
+
+from importlib.metadata import version
+
+from tatiana import Plugin
+from tatiana_ai.commands import loader
+from tatiana_ai.i18n import TRANSLATIONS
+from tatiana_ai.settings import AISettings
+
+__all__ = ["AISettings", "plugin"]
+
+plugin = Plugin(
+    name="ai",
+    version=version("tatiana-ai"),
+    description="Questions answered by a Gemini model, with a persona and daily token budgets per server.",
+    requires="1.*",
+    loaders=[loader],
+    settings=AISettings,
+    translations=TRANSLATIONS,
+)
+"""The plugin object, found through the ``tatiana.plugins`` entry point ``ai``."""

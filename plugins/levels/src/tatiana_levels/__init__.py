@@ -1,1 +1,21 @@
-"""Tatiana levels plugin."""
+"""Tatiana's levels plugin: XP for messages, levels and level-up announcements."""
+
+from importlib.metadata import version
+
+from tatiana import Plugin
+from tatiana_levels.commands import loader
+from tatiana_levels.i18n import TRANSLATIONS
+from tatiana_levels.settings import Announce, LevelsSettings
+
+__all__ = ["Announce", "LevelsSettings", "plugin"]
+
+plugin = Plugin(
+    name="levels",
+    version=version("tatiana-levels"),
+    description="XP for taking part in the conversation, levels, and level-up announcements.",
+    requires="1.*",
+    loaders=[loader],
+    settings=LevelsSettings,
+    translations=TRANSLATIONS,
+)
+"""The plugin object, found through the ``tatiana.plugins`` entry point ``levels``."""

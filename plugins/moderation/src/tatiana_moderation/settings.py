@@ -1,0 +1,35 @@
+"""Per-guild settings of the moderation plugin, rendered by the dashboard as a form."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema
+
+ChannelId = Annotated[
+    int,
+    Field(ge=1, lt=1 << 64),
+    # Snowflakes exceed JavaScript's safe integers: the dashboard reads and writes them as strings.
+    PlainSerializer(str, return_type=str, when_used="json"),
+    WithJsonSchema({"type": "string", "pattern": "^[1-9][0-9]{0,19}$", "format": "discord-channel-id"}),
+]
+"""A Discord channel id: an int in Python, a string of digits in JSON."""
+
+
+class ModerationSettings(BaseModel):
+    """Where moderation actions are reported and who is told about them."""
+
+    model_config = ConfigDict(title="Moderation")
+
+    mod_log_channel_id: ChannelId | None = Field(
+        default=None,
+        description="Channel where every moderation action is posted; empty for none.",
+    )
+    dm_on_action: bool = Field(
+        default=True,
+        description="Send the member a direct message with the action and its reason.",
+    )
+    public_notice: bool = Field(
+        default=True,
+        description="Announce a warning in the channel where it was given; off, only the moderator sees it.",
+    )
