@@ -47,7 +47,7 @@ def sqlite_url(tmp_path: Path) -> str:
     return f"sqlite+aiosqlite:///{tmp_path / 'tatiana.db'}"
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def database_url(request: pytest.FixtureRequest) -> str:
     """A fresh database on each backend in turn: SQLite, then the real PostgreSQL."""
     # Not async: pytest-asyncio cannot set up an async fixture (postgres_url) through getfixturevalue from

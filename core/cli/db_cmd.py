@@ -23,7 +23,7 @@ def db() -> None:
 @click.argument("revision", default="heads")
 def upgrade(revision: str) -> None:
     """Upgrade to REVISION (default: heads, every branch)."""
-    env = Environment(log_level="INFO")
+    env = Environment()
     from tatiana.db import migrate
 
     _run(env, lambda url: migrate.upgrade(url, revision, registry=env.registry))
@@ -34,7 +34,7 @@ def upgrade(revision: str) -> None:
 @click.argument("revision")
 def downgrade(revision: str) -> None:
     """Downgrade to REVISION ('base' removes everything, '<plugin>@base' one plugin's tables)."""
-    env = Environment(log_level="INFO")
+    env = Environment()
     from tatiana.db import migrate
 
     _run(env, lambda url: migrate.downgrade(url, revision, registry=env.registry))

@@ -71,7 +71,7 @@ def test_plugins_list_reads_defaults_from_plugins_toml(tmp_path: Path) -> None:
     ("args", "expected"),
     [
         (["bogus"], "No such command 'bogus'"),
-        (["plugins", "list", "--colour"], "No such option: --colour"),
+        (["plugins", "list", "--colour"], "--colour"),
         (["db", "downgrade"], "Missing argument 'REVISION'"),
     ],
 )

@@ -2,6 +2,7 @@
 
 The commands are run for real: a lightbulb client on an unstarted hikari GatewayBot whose REST client talks to
 a small local recorder of Discord's REST routes, fed interactions deserialized from Discord-shaped payloads.
+(Once the sandbox in tatiana.testing serves these routes, the recorder can give way to it.)
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import base64
 import itertools
 import json
+import logging
 import re
 import string
 from collections.abc import AsyncIterator, Iterator
@@ -41,7 +43,7 @@ DISCORD_LOCALES = {
     "es": (hikari.Locale.ES_ES, hikari.Locale.ES_LATAM),
     "en": (hikari.Locale.EN_US, hikari.Locale.EN_GB),
 }
-# Discord's rule for command and option names (https://discord.com/developers/docs/interactions/application-commands).
+# Discord's rule for command and option names (discord-docs: interactions/application-commands).
 COMMAND_NAME = re.compile(r"^[-_\w]{1,32}$")
 
 BOT_ID = 1_180_000_000_000_000_001
@@ -205,21 +207,22 @@ async def test_adding_them_to_a_client_registers_their_localized_commands(regist
     bot = hikari.GatewayBot(TOKEN, banner=None, logs=None)
     provider = localization_provider(registry)
     client = lightbulb.client_from_app(bot, localization_provider=provider)
-    await registry.add_to_client(client, only=None)
+    await registry.add_to_client(client)
 
     for name in FIRST_PARTY:
-        assert registry.record(name).status is PluginStatus.LOADED  # type: ignore[union-attr]
+        record = registry.record(name)
+        assert record is not None and record.status is PluginStatus.LOADED, (name, record)
     await client.sync_application_commands(_force_no_api_call=True)
     invokable = client.invokable_commands[GLOBAL_COMMAND_KEY]
     assert {path for path in invokable if path[0] in SPANISH_NAMES} == {(c,) for c in FIRST_PARTY.values()}
 
-    builders = {}
+    builders: dict[str, hikari.api.SlashCommandBuilder] = {}
     for command in client.registered_commands:
         builder = await command.as_command_builder(hikari.Locale.EN_US, provider)
+        assert isinstance(builder, hikari.api.SlashCommandBuilder)
         builders[builder.name] = builder
     for english, spanish in SPANISH_NAMES.items():
         builder = builders[english]
-        assert isinstance(builder, hikari.api.SlashCommandBuilder)
         assert builder.name_localizations[hikari.Locale.ES_ES] == spanish
         assert builder.name_localizations[hikari.Locale.ES_LATAM] == spanish
         assert builder.description and builder.description_localizations[hikari.Locale.ES_ES]
@@ -303,6 +306,7 @@ class DiscordRecorder:
     forbidden_channels: set[int] = field(default_factory=set)
     calls: list[Call] = field(default_factory=list)
     dm_channels: dict[int, int] = field(default_factory=dict)
+    unexpected: list[str] = field(default_factory=list)
 
     def routes(self) -> web.Application:
         app = web.Application()
@@ -360,6 +364,7 @@ class DiscordRecorder:
 
     async def unknown(self, request: web.Request) -> web.Response:
         await self.record(request)
+        self.unexpected.append(f"{request.method} {request.path}")
         return web.json_response({"message": "404: Not Found", "code": 0}, status=404)
 
     def paths(self) -> list[str]:
@@ -382,6 +387,7 @@ class Harness:
         self.client.di.registry_for(lightbulb.di.Contexts.DEFAULT).register_value(type(settings), settings)
 
     def add_user(self, username: str, *, bot: bool = False) -> dict[str, Any]:
+        """A new Discord user the recorder knows (so a DM channel can be opened with them)."""
         user = user_payload(next(_ids), username, bot=bot)
         self.discord.users[int(user["id"])] = user
         return user
@@ -455,7 +461,7 @@ class Harness:
 
 
 @pytest.fixture
-async def harness(registry: PluginRegistry) -> AsyncIterator[Harness]:
+async def harness(registry: PluginRegistry, caplog: pytest.LogCaptureFixture) -> AsyncIterator[Harness]:
     discord = DiscordRecorder()
     runner = web.AppRunner(discord.routes(), access_log=None)
     await runner.setup()
@@ -463,7 +469,8 @@ async def harness(registry: PluginRegistry) -> AsyncIterator[Harness]:
     await site.start()
     port = runner.addresses[0][1]
     bot = hikari.GatewayBot(TOKEN, banner=None, logs=None, rest_url=f"http://127.0.0.1:{port}/api/v10")
-    bot.rest.start()
+    assert isinstance(bot.rest, hikari.impl.RESTClientImpl)
+    bot.rest.start()  # REST only: the gateway is never connected
     client = lightbulb.client_from_app(
         bot, localization_provider=localization_provider(registry), sync_commands=False
     )
@@ -484,6 +491,11 @@ async def harness(registry: PluginRegistry) -> AsyncIterator[Harness]:
         await client.stop()
         await bot.rest.close()
         await runner.cleanup()
+    errors = [
+        r for r in caplog.records if r.levelno >= logging.ERROR and r.name.startswith(("hikari", "lightbulb"))
+    ]
+    assert not errors, f"hikari or lightbulb logged errors: {[r.getMessage() for r in errors]}"
+    assert not discord.unexpected, f"requests to routes this recorder does not know: {discord.unexpected}"
 
 
 @pytest.fixture(autouse=True)

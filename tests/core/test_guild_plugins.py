@@ -28,7 +28,7 @@ from tatiana.registry import PluginRegistry
 from tatiana.shards.redis_coordination import RedisCoordination
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator, Callable, Iterator
+    from collections.abc import AsyncIterator, Callable
 
     from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -62,14 +62,6 @@ class Defaults:
 
     def settings_defaults(self, plugin: str) -> dict[str, Any]:
         return dict(self.settings.get(plugin, {}))
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def database_url(request: pytest.FixtureRequest) -> Iterator[str]:
-    """SQLite, then the real PostgreSQL."""
-    # Overrides tests/conftest.py's async database_url, which cannot request the async postgres_url
-    # fixture under pytest-asyncio 1.x (a sync fixture can).
-    yield request.getfixturevalue("sqlite_url" if request.param == "sqlite" else "postgres_url")
 
 
 @pytest.fixture(params=["memory", pytest.param("redis", marks=pytest.mark.redis)])

@@ -169,6 +169,7 @@ class _Connection:
         self.window_start = 0.0
         self.window_count = 0
         self.tasks: set[asyncio.Task[None]] = set()
+        self.closed_by_server = False
 
     @property
     def open(self) -> bool:
@@ -458,6 +459,9 @@ class Gateway:
         finally:
             for task in list(connection.tasks):
                 task.cancel()
+            session = connection.session
+            if session is not None and not connection.closed_by_server and ws.close_code in (1000, 1001):
+                self._end_session(session)  # Discord invalidates a session its client closed with 1000/1001
             self._detach(connection)
             self._connections.discard(connection)
         return ws
@@ -720,6 +724,7 @@ class Gateway:
     async def _close(self, connection: _Connection, code: int, reason: str) -> None:
         if connection.ws.closed:
             return
+        connection.closed_by_server = True
         self.close_codes.append(code)
         if (
             code in (CloseCode.INVALID_SEQ, CloseCode.AUTHENTICATION_FAILED)

@@ -1,0 +1,316 @@
+"""A third-party plugin, end to end: written as its own package, pip-installed, found, loaded, migrated, removed.
+
+Each test writes a small setuptools project in a temporary folder, installs it into this environment with pip
+exactly as an operator would (``pip install <folder>``), and always uninstalls it again, even when it fails.
+Package and plugin names are unique per run, so runs never see each other's leftovers.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import subprocess
+import sys
+import textwrap
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import hikari
+import lightbulb
+import pytest
+from lightbulb.internal.constants import GLOBAL_COMMAND_KEY
+from packaging.utils import canonicalize_name
+from sqlalchemy import inspect
+
+from tatiana import API_VERSION
+from tatiana.db import migrate
+from tatiana.db.engine import create_engine
+from tatiana.registry import PluginRegistry, PluginStatus
+
+pytestmark = pytest.mark.slow
+
+FIRST_PARTY = ("ai", "economy", "levels", "moderation")
+TOKEN = "MTIzNDU2Nzg5MDEyMzQ1Njc4.GaBcDe.abcdefghijklmnopqrstuvwxyz0123456789AB"
+
+PYPROJECT = """\
+[build-system]
+requires = ["setuptools>=61"]
+build-backend = "setuptools.build_meta"
+
+[project]
+name = "{distribution}"
+version = "{version}"
+description = "A third-party Tatiana plugin, written by the end-to-end test."
+requires-python = ">=3.11"
+dependencies = ["tatiana-bot"]
+
+[project.entry-points."tatiana.plugins"]
+{name} = "{package}:plugin"
+
+[tool.setuptools.package-data]
+"*" = ["migrations/*.py"]
+"""
+
+PLUGIN = '''\
+"""The {name} plugin: greets people and keeps records, as a third-party author would write it."""
+
+from pathlib import Path
+
+import lightbulb
+import sqlalchemy as sa
+from pydantic import BaseModel, Field
+
+from tatiana import Plugin
+
+
+class Settings(BaseModel):
+    """Per-guild settings of {name}."""
+
+    greeting: str = Field(default="Hello", min_length=1, max_length=50, description="How /{name} greets")
+
+
+metadata = sa.MetaData()
+records = sa.Table(
+    "{name}_records",
+    metadata,
+    sa.Column("id", sa.Integer(), primary_key=True),
+    sa.Column("guild_id", sa.BigInteger(), nullable=False),
+    sa.Column("text", sa.String(200), nullable=False),
+)
+
+loader = lightbulb.Loader()
+
+
+@loader.command
+class Greet(lightbulb.SlashCommand, name="{name}", description="Greet someone"):
+    who = lightbulb.string("who", "Whom to greet")
+
+    @lightbulb.invoke
+    async def invoke(self, ctx: lightbulb.Context, settings: Settings) -> None:
+        await ctx.respond(f"{{settings.greeting}}, {{self.who}}!")
+
+
+plugin = Plugin(
+    name="{name}",
+    version="{version}",
+    description="Greets people and keeps records",
+    requires="{requires}",
+    loaders=[loader],
+    settings=Settings,
+    migrations=Path(__file__).parent / "migrations",
+    metadata=metadata,
+)
+'''
+
+REVISION = '''\
+"""Create {name}_records."""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "{name}_0001"
+down_revision = None
+branch_labels = ("{name}",)
+depends_on = "core"
+
+
+def upgrade() -> None:
+    op.create_table(
+        "{name}_records",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("guild_id", sa.BigInteger(), nullable=False),
+        sa.Column("text", sa.String(length=200), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("{name}_records")
+'''
+
+BROKEN = '''\
+"""A plugin whose import fails, as when a dependency or a service is missing."""
+
+raise RuntimeError("cannot reach the {name} service")
+'''
+
+
+@dataclass(frozen=True)
+class PluginPackage:
+    """A plugin project written to ``folder``: its plugin (and entry point) name, distribution and package."""
+
+    name: str
+    distribution: str
+    package: str
+    version: str
+    folder: Path
+
+
+def write_package(root: Path, *, requires: str = "1.*", broken: bool = False) -> PluginPackage:
+    """Write a plugin project with a unique name under ``root``; ``broken`` makes its import raise."""
+    suffix = uuid.uuid4().hex[:10]
+    package = PluginPackage(
+        name=f"tp_{suffix}",
+        distribution=f"tatiana-tp-{suffix}",
+        package=f"tatiana_tp_{suffix}",
+        version="1.2.3",
+        folder=root / f"tatiana-tp-{suffix}",
+    )
+    values = {
+        "name": package.name,
+        "distribution": package.distribution,
+        "package": package.package,
+        "version": package.version,
+        "requires": requires,
+    }
+    source = package.folder / "src" / package.package
+    (source / "migrations").mkdir(parents=True)
+    (package.folder / "pyproject.toml").write_text(PYPROJECT.format(**values))
+    (source / "__init__.py").write_text((BROKEN if broken else PLUGIN).format(**values))
+    (source / "migrations" / f"{package.name}_0001_records.py").write_text(REVISION.format(**values))
+    return package
+
+
+def pip(*args: str) -> None:
+    """Run pip in this interpreter's environment; a failure shows pip's output."""
+    result = subprocess.run([sys.executable, "-m", "pip", *args], capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        raise AssertionError(f"pip {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
+
+
+class Installer:
+    """Installs plugin projects with pip and remembers them, so that the fixture can always remove them."""
+
+    def __init__(self) -> None:
+        self.installed: list[PluginPackage] = []
+
+    def install(self, package: PluginPackage) -> None:
+        """``pip install`` the project, like an operator; offline when setuptools is here to build it."""
+        options = ["--no-deps", "--disable-pip-version-check", "--quiet"]
+        if importlib.util.find_spec("setuptools") is not None:
+            options.append("--no-build-isolation")
+        self.installed.append(package)
+        pip("install", *options, str(package.folder))
+
+    def uninstall(self, package: PluginPackage) -> None:
+        """``pip uninstall`` the distribution and forget its modules."""
+        self.installed.remove(package)
+        pip("uninstall", "--yes", "--disable-pip-version-check", "--quiet", package.distribution)
+        for module in [m for m in sys.modules if m == package.package or m.startswith(f"{package.package}.")]:
+            del sys.modules[module]
+
+
+@pytest.fixture
+def installer() -> Iterator[Installer]:
+    installer = Installer()
+    try:
+        yield installer
+    finally:
+        for package in list(installer.installed):
+            installer.uninstall(package)
+
+
+def assert_first_party_available(registry: PluginRegistry) -> None:
+    for name in FIRST_PARTY:
+        record = registry.record(name)
+        assert record is not None and record.status is PluginStatus.AVAILABLE, (name, record)
+
+
+async def table_names(database_url: str) -> set[str]:
+    engine = create_engine(database_url)
+    try:
+        async with engine.connect() as connection:
+            return set(await connection.run_sync(lambda sync: inspect(sync).get_table_names()))
+    finally:
+        await engine.dispose()
+
+
+async def test_an_installed_plugin_is_found_loaded_migrated_and_gone_after_uninstall(
+    installer: Installer, tmp_path: Path, sqlite_url: str, postgres_url: str
+) -> None:
+    package = write_package(tmp_path)
+    installer.install(package)
+
+    registry = PluginRegistry.discover()
+    record = registry.record(package.name)
+    assert record is not None, f"{package.name} not discovered"
+    assert record.status is PluginStatus.AVAILABLE, record.error
+    assert canonicalize_name(record.distribution) == package.distribution
+    assert record.distribution_version == package.version
+    assert record.entry_point == f"{package.package}:plugin"
+    plugin = registry.get(package.name)
+    assert plugin.version == package.version
+    assert plugin.settings_schema()["properties"]["greeting"]["default"] == "Hello"
+    assert package.folder not in Path(str(plugin.migrations)).parents, "runs from the installed copy"
+    assert_first_party_available(registry)
+
+    client = lightbulb.client_from_app(hikari.GatewayBot(TOKEN, banner=None, logs=None))
+    await registry.add_to_client(client, only=package.name)
+    loaded = registry.record(package.name)
+    assert loaded is not None and loaded.status is PluginStatus.LOADED, loaded
+    assert [c._command_data.name for c in client.registered_commands] == [package.name]
+    await client.sync_application_commands(_force_no_api_call=True)
+    assert (package.name,) in client.invokable_commands[GLOBAL_COMMAND_KEY]
+
+    table = f"{package.name}_records"
+    for database_url in (sqlite_url, postgres_url):
+        await migrate.upgrade(database_url, registry=registry)
+        assert {table, "guilds"} <= await table_names(database_url)
+        assert f"{package.name}_0001 ({package.name}) (head)" in await migrate.current(database_url, registry)
+        differences = await migrate.pending_differences(database_url, registry)
+        assert not [d for d in differences if table in str(d)], "its metadata matches its migration"
+
+        await migrate.downgrade(database_url, f"{package.name}@base", registry=registry)
+        remaining = await table_names(database_url)
+        assert table not in remaining and "guilds" in remaining, "only the plugin's branch is removed"
+
+    installer.uninstall(package)
+    after = PluginRegistry.discover()
+    assert after.record(package.name) is None
+    assert package.name not in after
+    assert_first_party_available(after)
+
+
+async def test_a_plugin_that_raises_on_import_is_reported_and_the_others_stay(
+    installer: Installer, tmp_path: Path
+) -> None:
+    package = write_package(tmp_path, broken=True)
+    installer.install(package)
+
+    registry = PluginRegistry.discover()
+    record = registry.record(package.name)
+    assert record is not None
+    assert record.status is PluginStatus.FAILED
+    assert canonicalize_name(record.distribution) == package.distribution
+    assert record.error == f"import: RuntimeError: cannot reach the {package.name} service"
+    assert record.detail is not None and "Traceback" in record.detail
+    assert package.name not in registry.names
+    assert_first_party_available(registry)
+
+
+async def test_a_plugin_for_another_api_version_is_rejected_with_both_versions(
+    installer: Installer, tmp_path: Path
+) -> None:
+    package = write_package(tmp_path, requires="2.*")
+    installer.install(package)
+
+    registry = PluginRegistry.discover()
+    record = registry.record(package.name)
+    assert record is not None
+    assert record.status is PluginStatus.REJECTED
+    assert canonicalize_name(record.distribution) == package.distribution
+    assert record.error is not None and "'2.*'" in record.error and API_VERSION in record.error
+    assert package.name not in registry.names
+    assert_first_party_available(registry)
+
+
+def test_package_templates_write_a_valid_project(tmp_path: Path) -> None:
+    """The generated project is what the other tests install: check its shape without pip."""
+    package = write_package(tmp_path)
+    source = package.folder / "src" / package.package
+    compile((source / "__init__.py").read_text(), "__init__.py", "exec")
+    compile(next((source / "migrations").glob("*.py")).read_text(), "revision.py", "exec")
+    assert f'{package.name} = "{package.package}:plugin"' in (package.folder / "pyproject.toml").read_text()
+    assert len(f"{package.name}_0001") <= 32, "Alembic keeps revision ids in a VARCHAR(32)"
+    assert textwrap.dedent(PLUGIN) == PLUGIN
