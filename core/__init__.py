@@ -1,6 +1,28 @@
-"""Tatiana: a plugin-based Discord bot framework. This module is the public plugin API."""
+"""Tatiana: a plugin-based Discord bot framework. This module is the public plugin API.
 
+- ``Plugin``: what a plugin package exposes under the ``tatiana.plugins`` entry point.
+- ``API_VERSION``: the plugin API version this core provides (checked against ``Plugin.requires``).
+- ``NoSettings``: the settings model of a plugin without settings.
+- ``PluginDefinitionError``: raised when a ``Plugin`` breaks the contract.
+- ``Translator`` and ``load_translations``: a plugin's es/en texts; commands declare ``t: Translator`` to get
+  theirs in the guild's language.
+- ``ChannelId``, ``RoleId``: settings field types for Discord ids.
+
+Everything else may change between versions.
+"""
+
+from tatiana.i18n import Translator, load_translations
 from tatiana.plugin import API_VERSION, NoSettings, Plugin, PluginDefinitionError
+from tatiana.fields import ChannelId, RoleId
 
-__all__ = ["API_VERSION", "NoSettings", "Plugin", "PluginDefinitionError"]
+__all__ = [
+    "API_VERSION",
+    "ChannelId",
+    "NoSettings",
+    "Plugin",
+    "PluginDefinitionError",
+    "RoleId",
+    "Translator",
+    "load_translations",
+]
 __version__ = "0.1.0"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
@@ -13,6 +14,7 @@ from pydantic import BaseModel
 from tatiana.bot.gating import PluginGate
 from tatiana.bot.languages import GuildLanguages
 from tatiana.guild_plugins import GuildPluginService
+from tatiana.i18n import Translator, localization_provider
 from tatiana.plugin import NoSettings
 from tatiana.registry import PluginRegistry, PluginStatus
 
@@ -53,13 +55,27 @@ class TatianaBot:
             options["rest_url"] = rest_url
         options.update(gateway_options or {})
         self.app = hikari.GatewayBot(token, **options)
-        self.client = lightbulb.client_from_app(self.app, hooks=[self.gate.hook()])
+        self.client = lightbulb.client_from_app(
+            self.app,
+            hooks=[self.gate.hook()],
+            localization_provider=localization_provider(self._all_translations()),
+        )
         self.client.error_handler(self.gate.handle_error, priority=-100)
         self._register_settings_injection()
+        self._client_started = asyncio.Event()
+        self._start_error: Exception | None = None
         self.app.subscribe(hikari.StartedEvent, self._on_started)
+
+    def _all_translations(self) -> dict[str, dict[str, str]]:
+        merged: dict[str, dict[str, str]] = {}
+        for plugin in self.registry:
+            for language, texts in plugin.translations.items():
+                merged.setdefault(language, {}).update(texts)
+        return merged
 
     def _register_settings_injection(self) -> None:
         registry = self.client.di.registry_for(lightbulb.di.Contexts.COMMAND)
+        registry.register_factory(Translator, self._translator)
         for plugin in self.registry:
             if plugin.settings is NoSettings:
                 continue
@@ -74,6 +90,14 @@ class TatianaBot:
             return model
 
         return settings
+
+    async def _translator(self, context: lightbulb.Context) -> Translator:
+        plugin = self.gate.owner_of(context)
+        translations = (
+            self.registry.get(plugin).translations if plugin is not None and plugin in self.registry else {}
+        )
+        language = await self.languages(int(context.guild_id) if context.guild_id is not None else None)
+        return Translator(translations, language)
 
     async def load_plugins(self) -> None:
         """Add every usable plugin's commands and listeners to the client, each guarded by the plugin gate."""
@@ -96,13 +120,22 @@ class TatianaBot:
         )
 
     async def _on_started(self, _: hikari.StartedEvent) -> None:
-        await self.client.start()
+        try:
+            await self.client.start()
+        except Exception as exc:
+            self._start_error = exc
+            log.exception("could not start the command client")
+        finally:
+            self._client_started.set()
 
     async def start(self, *, shard_ids: Sequence[int] | None = None, shard_count: int | None = None) -> None:
         """Load plugins, start listening to per-guild changes, connect the shards and sync commands."""
         await self.service.start()
         await self.load_plugins()
         await self.app.start(shard_ids=shard_ids, shard_count=shard_count)
+        await asyncio.wait_for(self._client_started.wait(), timeout=120)
+        if self._start_error is not None:
+            raise self._start_error
 
     async def stop(self) -> None:
         """Disconnect the shards and stop the client and the state listener."""

@@ -1,8 +1,10 @@
 """The four first-party plugins: found by entry point like any other, their settings, texts and commands.
 
-The commands are run for real: a lightbulb client on an unstarted hikari GatewayBot whose REST client talks to
-a small local recorder of Discord's REST routes, fed interactions deserialized from Discord-shaped payloads.
-(Once the sandbox in tatiana.testing serves these routes, the recorder can give way to it.)
+The commands are run for real by the bot itself: a TatianaBot (its lightbulb client, plugin gate, and the injection
+of each guild's settings and of a Translator in the guild's language) on a migrated SQLite database, whose
+gateway is never connected and whose REST client talks to a small local recorder of Discord's REST routes; it is
+fed interactions deserialized from Discord-shaped payloads. (Once the sandbox in tatiana.testing serves these
+routes, the recorder can give way to it.)
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import logging
 import re
 import string
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,24 +28,26 @@ import pytest
 from aiohttp import web
 from lightbulb.internal.constants import GLOBAL_COMMAND_KEY
 from packaging.utils import canonicalize_name
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
+from sqlalchemy import select
 from tatiana_ai import AISettings
 from tatiana_economy import EconomySettings
 from tatiana_levels import Announce, LevelsSettings
 from tatiana_levels.curve import total_xp_for_level
 from tatiana_moderation import ModerationSettings
 
-from tatiana import API_VERSION, Plugin
-from tatiana.deployment import DeploymentConfig
+from tatiana import API_VERSION, ChannelId, Plugin, Translator, load_translations
+from tatiana.bot.app import TatianaBot
+from tatiana.coordination import MemoryCoordination
+from tatiana.db import migrate
+from tatiana.db.engine import create_engine, session_factory
+from tatiana.db.models import Guild
+from tatiana.deployment import DeploymentConfig, PluginDefault
 from tatiana.registry import PluginRegistry, PluginStatus
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 FIRST_PARTY = {"ai": "ask", "economy": "balance", "levels": "rank", "moderation": "warn"}
 SPANISH_NAMES = {"ask": "preguntar", "balance": "saldo", "rank": "rango", "warn": "advertir"}
-DISCORD_LOCALES = {
-    "es": (hikari.Locale.ES_ES, hikari.Locale.ES_LATAM),
-    "en": (hikari.Locale.EN_US, hikari.Locale.EN_GB),
-}
 # Discord's rule for command and option names (discord-docs: interactions/application-commands).
 COMMAND_NAME = re.compile(r"^[-_\w]{1,32}$")
 
@@ -54,19 +59,37 @@ APPLICATION_ID = BOT_ID
 TOKEN = base64.urlsafe_b64encode(str(BOT_ID).encode()).decode().rstrip("=") + ".GaBcDe." + "x" * 38
 
 
-def localization_provider(registry: PluginRegistry) -> lightbulb.DictLocalizationProvider:
-    """Every plugin's texts by Discord locale: what the bot's client needs to register localized commands."""
-    table: dict[hikari.Locale, dict[str, str]] = {}
-    for plugin in registry:
-        for language, texts in plugin.translations.items():
-            for locale in DISCORD_LOCALES[language]:
-                table.setdefault(locale, {}).update(texts)
-    return lightbulb.DictLocalizationProvider(table)
-
-
 @pytest.fixture(scope="module")
 def registry() -> PluginRegistry:
     return PluginRegistry.discover()
+
+
+@asynccontextmanager
+async def tatiana_bot(
+    registry: PluginRegistry, database_url: str, rest_url: str | None = None
+) -> AsyncIterator[TatianaBot]:
+    """The real bot with every plugin of ``registry`` on for every guild, on a migrated database.
+
+    Its gateway is never connected; its REST client talks to ``rest_url``.
+    """
+    await migrate.upgrade(database_url, registry=registry)
+    engine = create_engine(database_url)
+    coordination = MemoryCoordination()
+    deployment = DeploymentConfig(plugins={name: PluginDefault(enabled=True) for name in registry.names})
+    bot = TatianaBot(
+        token=TOKEN,
+        registry=registry,
+        deployment=deployment,
+        sessions=session_factory(engine),
+        coordination=coordination,
+        rest_url=rest_url,
+    )
+    try:
+        yield bot
+    finally:
+        await bot.stop()
+        await coordination.close()
+        await engine.dispose()
 
 
 def first_party(registry: PluginRegistry) -> list[Plugin]:
@@ -123,10 +146,13 @@ def test_settings_constraints_are_in_the_schema() -> None:
 
 def test_channel_ids_travel_as_strings_of_digits() -> None:
     """Snowflakes exceed JavaScript's safe integers, so the dashboard sees and sends them as strings."""
+    channel_id = TypeAdapter(ChannelId).json_schema()
+    assert channel_id == {"type": "string", "pattern": "^[1-9][0-9]{0,19}$", "format": "discord-channel-id"}
     schema = ModerationSettings.model_json_schema()["properties"]["mod_log_channel_id"]
-    assert {"type": "string", "pattern": "^[1-9][0-9]{0,19}$", "format": "discord-channel-id"} in schema[
-        "anyOf"
-    ]
+    assert channel_id in schema["anyOf"]
+    levels = LevelsSettings.model_json_schema()["properties"]
+    assert channel_id in levels["announce_channel_id"]["anyOf"]
+    assert levels["no_xp_channel_ids"]["items"] == channel_id
     settings = ModerationSettings.model_validate({"mod_log_channel_id": str(LOG_CHANNEL_ID)})
     assert settings.mod_log_channel_id == LOG_CHANNEL_ID
     assert json.loads(settings.model_dump_json())["mod_log_channel_id"] == str(LOG_CHANNEL_ID)
@@ -193,45 +219,61 @@ def test_command_texts_follow_discords_limits(registry: PluginRegistry) -> None:
                     assert 1 <= len(value) <= 100, f"{language} {key} is {len(value)} characters"
 
 
+def test_translations_are_the_packages_locale_files(registry: PluginRegistry) -> None:
+    for name in FIRST_PARTY:
+        translations = load_translations(f"tatiana_{name}")
+        assert registry.get(name).translations == translations
+        assert set(translations) == {"es", "en"}
+    assert load_translations("tatiana_economy")["es"]["economy.balance.member.name"] == "miembro"
+
+
 def test_translate_falls_back_to_english_then_to_the_key(registry: PluginRegistry) -> None:
     economy = registry.get("economy")
     assert economy.translate("es", "economy.balance.name") == "saldo"
     assert economy.translate("fr", "economy.balance.name") == "balance"
     assert economy.translate("es", "economy.nope") == "economy.nope"
+    t = Translator({"es": {"a": "uno {n}"}, "en": {"a": "one {n}", "b": "two"}})
+    assert (t.language, t("a", n=1), t("b"), t("c")) == ("es", "uno 1", "two", "c")
+    assert t.to("en")("a", n=1) == "one 1"
 
 
 # --- commands on a lightbulb client ------------------------------------------------------------------------
 
 
-async def test_adding_them_to_a_client_registers_their_localized_commands(registry: PluginRegistry) -> None:
-    bot = hikari.GatewayBot(TOKEN, banner=None, logs=None)
-    provider = localization_provider(registry)
-    client = lightbulb.client_from_app(bot, localization_provider=provider)
-    await registry.add_to_client(client)
+async def test_the_bot_registers_their_localized_commands(registry: PluginRegistry, sqlite_url: str) -> None:
+    async with tatiana_bot(registry, sqlite_url) as bot:
+        await bot.load_plugins()
+        client, provider = bot.client, bot.client.localization_provider
 
-    for name in FIRST_PARTY:
-        record = registry.record(name)
-        assert record is not None and record.status is PluginStatus.LOADED, (name, record)
-    await client.sync_application_commands(_force_no_api_call=True)
-    invokable = client.invokable_commands[GLOBAL_COMMAND_KEY]
-    assert {path for path in invokable if path[0] in SPANISH_NAMES} == {(c,) for c in FIRST_PARTY.values()}
+        for name, root in FIRST_PARTY.items():
+            record = registry.record(name)
+            assert record is not None and record.status is PluginStatus.LOADED, (name, record)
+            assert bot.gate.command_owner[f"{name}.{root}.name"] == name, "localized: owned by its key"
+        await client.sync_application_commands(_force_no_api_call=True)
+        invokable = client.invokable_commands[GLOBAL_COMMAND_KEY]
+        assert {path for path in invokable if path[0] in SPANISH_NAMES} == {
+            (c,) for c in FIRST_PARTY.values()
+        }
 
-    builders: dict[str, hikari.api.SlashCommandBuilder] = {}
-    for command in client.registered_commands:
-        builder = await command.as_command_builder(hikari.Locale.EN_US, provider)
-        assert isinstance(builder, hikari.api.SlashCommandBuilder)
-        builders[builder.name] = builder
-    for english, spanish in SPANISH_NAMES.items():
-        builder = builders[english]
-        assert builder.name_localizations[hikari.Locale.ES_ES] == spanish
-        assert builder.name_localizations[hikari.Locale.ES_LATAM] == spanish
-        assert builder.description and builder.description_localizations[hikari.Locale.ES_ES]
-        assert builder.context_types == [hikari.ApplicationContextType.GUILD]
-    assert [(o.name, o.is_required) for o in builders["balance"].options] == [("member", False)]
-    assert [(o.name, o.is_required) for o in builders["warn"].options] == [("member", True), ("reason", True)]
-    assert [(o.name, o.max_length) for o in builders["ask"].options] == [("prompt", 4000)]
-    assert builders["warn"].default_member_permissions == hikari.Permissions.MODERATE_MEMBERS
-    assert builders["warn"].options[0].name_localizations[hikari.Locale.ES_ES] == "miembro"
+        builders: dict[str, hikari.api.SlashCommandBuilder] = {}
+        for command in client.registered_commands:
+            builder = await command.as_command_builder(hikari.Locale.EN_US, provider)
+            assert isinstance(builder, hikari.api.SlashCommandBuilder)
+            builders[builder.name] = builder
+        for english, spanish in SPANISH_NAMES.items():
+            builder = builders[english]
+            assert builder.name_localizations[hikari.Locale.ES_ES] == spanish
+            assert builder.name_localizations[hikari.Locale.ES_LATAM] == spanish
+            assert builder.description and builder.description_localizations[hikari.Locale.ES_ES]
+            assert builder.context_types == [hikari.ApplicationContextType.GUILD]
+        assert [(o.name, o.is_required) for o in builders["balance"].options] == [("member", False)]
+        assert [(o.name, o.is_required) for o in builders["warn"].options] == [
+            ("member", True),
+            ("reason", True),
+        ]
+        assert [(o.name, o.max_length) for o in builders["ask"].options] == [("prompt", 4000)]
+        assert builders["warn"].default_member_permissions == hikari.Permissions.MODERATE_MEMBERS
+        assert builders["warn"].options[0].name_localizations[hikari.Locale.ES_ES] == "miembro"
 
 
 # --- running the commands ----------------------------------------------------------------------------------
@@ -373,18 +415,28 @@ class DiscordRecorder:
 
 @dataclass
 class Harness:
-    """A started lightbulb client carrying the registry's plugins, and the Discord it talks to."""
+    """The bot with its command client started, carrying the registry's plugins, and the Discord it talks to."""
 
-    bot: hikari.GatewayBot
-    client: lightbulb.Client
+    bot: TatianaBot
     discord: DiscordRecorder
     failures: list[BaseException]
     moderator: dict[str, Any]
     last_interaction_id: int = 0
 
-    def use_settings(self, settings: BaseModel) -> None:
-        """Inject ``settings`` into the commands, as the bot does with a guild's settings."""
-        self.client.di.registry_for(lightbulb.di.Contexts.DEFAULT).register_value(type(settings), settings)
+    async def use_settings(self, settings: BaseModel) -> None:
+        """Save ``settings`` as the guild's (as the dashboard does); the bot injects them into the commands."""
+        [plugin] = [p.name for p in self.bot.registry if p.settings is type(settings)]
+        await self.bot.service.update_settings(GUILD_ID, plugin, settings.model_dump(mode="json"))
+
+    async def use_language(self, language: str) -> None:
+        """Make ``language`` the guild's language (as the dashboard does) and have the bot read it again."""
+        async with self.bot.sessions() as session, session.begin():
+            guild = await session.scalar(select(Guild).where(Guild.discord_id == GUILD_ID))
+            if guild is None:
+                session.add(Guild(discord_id=GUILD_ID, name="Test server", language=language))
+            else:
+                guild.language = language
+        self.bot.languages.forget(GUILD_ID)
 
     def add_user(self, username: str, *, bot: bool = False) -> dict[str, Any]:
         """A new Discord user the recorder knows (so a DM channel can be opened with them)."""
@@ -432,8 +484,8 @@ class Harness:
             "context": 0,
             "attachment_size_limit": 8_388_608,
         }
-        interaction = self.bot.entity_factory.deserialize_command_interaction(payload)
-        await self.client.handle_interaction_create(interaction)
+        interaction = self.bot.app.entity_factory.deserialize_command_interaction(payload)
+        await self.bot.client.handle_interaction_create(interaction)
         assert not self.failures, f"/{command} failed: {self.failures!r}"
 
     def responses(self) -> list[dict[str, Any]]:
@@ -461,35 +513,39 @@ class Harness:
 
 
 @pytest.fixture
-async def harness(registry: PluginRegistry, caplog: pytest.LogCaptureFixture) -> AsyncIterator[Harness]:
+async def harness(
+    registry: PluginRegistry, sqlite_url: str, caplog: pytest.LogCaptureFixture
+) -> AsyncIterator[Harness]:
     discord = DiscordRecorder()
     runner = web.AppRunner(discord.routes(), access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
     port = runner.addresses[0][1]
-    bot = hikari.GatewayBot(TOKEN, banner=None, logs=None, rest_url=f"http://127.0.0.1:{port}/api/v10")
-    assert isinstance(bot.rest, hikari.impl.RESTClientImpl)
-    bot.rest.start()  # REST only: the gateway is never connected
-    client = lightbulb.client_from_app(
-        bot, localization_provider=localization_provider(registry), sync_commands=False
-    )
-    failures: list[BaseException] = []
-
-    @client.error_handler
-    async def record_failure(failure: lightbulb.exceptions.ExecutionPipelineFailedException) -> bool:
-        failures.extend(failure.causes)
-        return True
-
-    await registry.add_to_client(client)
-    await client.start()
-    harness = Harness(bot, client, discord, failures, user_payload(next(_ids), "mod"))
-    discord.users[int(harness.moderator["id"])] = harness.moderator
     try:
-        yield harness
+        async with tatiana_bot(registry, sqlite_url, f"http://127.0.0.1:{port}/api/v10") as bot:
+            rest = bot.app.rest
+            assert isinstance(rest, hikari.impl.RESTClientImpl)
+            rest.start()  # REST only: the gateway is never connected
+            failures: list[BaseException] = []
+
+            # Ahead of the bot's own handler (priority -100), which would answer and hide the failure.
+            @bot.client.error_handler
+            async def record_failure(failure: lightbulb.exceptions.ExecutionPipelineFailedException) -> bool:
+                failures.extend(failure.causes)
+                return True
+
+            await bot.service.start()
+            await bot.load_plugins()
+            bot.client.sync_commands = False  # the recorder does not serve the command routes
+            await bot.client.start()
+            harness = Harness(bot, discord, failures, user_payload(next(_ids), "mod"))
+            discord.users[int(harness.moderator["id"])] = harness.moderator
+            try:
+                yield harness
+            finally:
+                await rest.close()
     finally:
-        await client.stop()
-        await bot.rest.close()
         await runner.cleanup()
     errors = [
         r for r in caplog.records if r.levelno >= logging.ERROR and r.name.startswith(("hikari", "lightbulb"))
@@ -508,7 +564,9 @@ def _fresh_registry_state(registry: PluginRegistry) -> Iterator[None]:
 
 
 async def test_balance_answers_with_this_servers_currency(harness: Harness) -> None:
-    harness.use_settings(EconomySettings(currency_name="gemas", currency_symbol="💎", daily_amount=2500))
+    await harness.use_settings(
+        EconomySettings(currency_name="gemas", currency_symbol="💎", daily_amount=2500)
+    )
     member = harness.add_user("ana")
     await harness.run("balance", locale="es-ES", member=member)
     [reply] = harness.responses()
@@ -519,6 +577,7 @@ async def test_balance_answers_with_this_servers_currency(harness: Harness) -> N
 
 
 async def test_balance_without_guild_settings_uses_the_defaults_and_your_own_wallet(harness: Harness) -> None:
+    await harness.use_language("en")
     await harness.run("balance", locale="en-GB")
     [reply] = harness.responses()
     assert f"<@{harness.moderator['id']}>'s wallet can't be shown yet" in reply["content"]
@@ -528,11 +587,24 @@ async def test_balance_without_guild_settings_uses_the_defaults_and_your_own_wal
 async def test_balance_of_a_bot_says_bots_have_no_wallet(harness: Harness) -> None:
     await harness.run("balance", locale="fr", member=harness.add_user("otherbot", bot=True))
     [reply] = harness.responses()
-    assert "los bots no tienen cartera" in reply["content"], "languages other than es/en get Spanish"
+    assert "los bots no tienen cartera" in reply["content"], "a server that chose no language gets Spanish"
+
+
+async def test_commands_answer_in_the_servers_language_whatever_the_members_client(harness: Harness) -> None:
+    await harness.run("balance", locale="en-US")
+    await harness.use_language("en")
+    await harness.run("balance", locale="es-ES")
+    await harness.use_language("es")
+    await harness.run("ask", locale="en-GB", prompt="Hello?")
+    spanish, english, spanish_again = (r["content"] for r in harness.responses())
+    assert "aún no guarda saldos" in spanish
+    assert "balances are not stored on this bot yet" in english
+    assert spanish_again.startswith("Las respuestas de IA aún no están disponibles")
 
 
 async def test_rank_explains_how_xp_is_earned_here(harness: Harness) -> None:
-    harness.use_settings(LevelsSettings(xp_min=5, xp_max=10, cooldown_seconds=30))
+    await harness.use_language("en")
+    await harness.use_settings(LevelsSettings(xp_min=5, xp_max=10, cooldown_seconds=30))
     await harness.run("rank", member=harness.add_user("bea"))
     [reply] = harness.responses()
     assert reply["ephemeral"]
@@ -542,13 +614,14 @@ async def test_rank_explains_how_xp_is_earned_here(harness: Harness) -> None:
 
 
 async def test_ask_refuses_a_question_over_the_servers_limit(harness: Harness) -> None:
-    harness.use_settings(AISettings(max_prompt_chars=10))
+    await harness.use_settings(AISettings(max_prompt_chars=10))
     await harness.run("ask", locale="es-ES", prompt="¿Cuál es la capital de Francia?")
     [reply] = harness.responses()
     assert reply["content"] == "Tu pregunta tiene 31 caracteres; este servidor admite como mucho 10."
 
 
 async def test_ask_says_ai_is_not_configured_instead_of_answering(harness: Harness) -> None:
+    await harness.use_language("en")
     await harness.run("ask", prompt="What is the capital of France?")
     [reply] = harness.responses()
     assert reply["ephemeral"]
@@ -556,7 +629,8 @@ async def test_ask_says_ai_is_not_configured_instead_of_answering(harness: Harne
 
 
 async def test_warn_tells_the_member_logs_it_and_announces_it(harness: Harness) -> None:
-    harness.use_settings(ModerationSettings(mod_log_channel_id=LOG_CHANNEL_ID))
+    await harness.use_language("en")
+    await harness.use_settings(ModerationSettings(mod_log_channel_id=LOG_CHANNEL_ID))
     member = harness.add_user("carla")
     await harness.run("warn", member=member, reason="  spam in #general  ")
 
@@ -582,7 +656,7 @@ async def test_warn_tells_the_member_logs_it_and_announces_it(harness: Harness) 
 
 
 async def test_warn_reports_what_discord_refused_to_the_moderator_only(harness: Harness) -> None:
-    harness.use_settings(ModerationSettings(mod_log_channel_id=LOG_CHANNEL_ID))
+    await harness.use_settings(ModerationSettings(mod_log_channel_id=LOG_CHANNEL_ID))
     member = harness.add_user("dani")
     harness.discord.closed_dms.add(int(member["id"]))
     harness.discord.forbidden_channels.add(LOG_CHANNEL_ID)
@@ -598,7 +672,8 @@ async def test_warn_reports_what_discord_refused_to_the_moderator_only(harness: 
 
 
 async def test_warn_without_a_public_notice_answers_only_the_moderator(harness: Harness) -> None:
-    harness.use_settings(ModerationSettings(dm_on_action=False, public_notice=False))
+    await harness.use_language("en")
+    await harness.use_settings(ModerationSettings(dm_on_action=False, public_notice=False))
     member = harness.add_user("eva")
     await harness.run("warn", member=member, reason="off-topic")
     assert [call.path.split("/")[1] for call in harness.discord.calls] == ["interactions", "webhooks"]
@@ -608,6 +683,7 @@ async def test_warn_without_a_public_notice_answers_only_the_moderator(harness: 
 
 
 async def test_warn_refuses_yourself_and_bots_without_telling_anyone(harness: Harness) -> None:
+    await harness.use_language("en")
     bot = harness.add_user("somebot", bot=True)
     await harness.run("warn", member=harness.moderator, reason="test")
     await harness.run("warn", member=bot, reason="test")

@@ -11,6 +11,7 @@ import importlib.util
 import subprocess
 import sys
 import textwrap
+import tomllib
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -23,7 +24,7 @@ from lightbulb.internal.constants import GLOBAL_COMMAND_KEY
 from packaging.utils import canonicalize_name
 from sqlalchemy import inspect
 
-from tatiana import API_VERSION
+from tatiana import API_VERSION, Translator
 from tatiana.db import migrate
 from tatiana.db.engine import create_engine
 from tatiana.registry import PluginRegistry, PluginStatus
@@ -49,7 +50,7 @@ dependencies = ["tatiana-bot"]
 {name} = "{package}:plugin"
 
 [tool.setuptools.package-data]
-"*" = ["migrations/*.py"]
+"*" = ["migrations/*.py", "locales/*.toml"]
 """
 
 PLUGIN = '''\
@@ -61,13 +62,14 @@ import lightbulb
 import sqlalchemy as sa
 from pydantic import BaseModel, Field
 
-from tatiana import Plugin
+from tatiana import ChannelId, Plugin, Translator, load_translations
 
 
 class Settings(BaseModel):
     """Per-guild settings of {name}."""
 
     greeting: str = Field(default="Hello", min_length=1, max_length=50, description="How /{name} greets")
+    channel_id: ChannelId | None = Field(default=None, description="Where greetings are posted")
 
 
 metadata = sa.MetaData()
@@ -87,8 +89,8 @@ class Greet(lightbulb.SlashCommand, name="{name}", description="Greet someone"):
     who = lightbulb.string("who", "Whom to greet")
 
     @lightbulb.invoke
-    async def invoke(self, ctx: lightbulb.Context, settings: Settings) -> None:
-        await ctx.respond(f"{{settings.greeting}}, {{self.who}}!")
+    async def invoke(self, ctx: lightbulb.Context, settings: Settings, t: Translator) -> None:
+        await ctx.respond(t("{name}.greeting", greeting=settings.greeting, who=self.who))
 
 
 plugin = Plugin(
@@ -100,8 +102,14 @@ plugin = Plugin(
     settings=Settings,
     migrations=Path(__file__).parent / "migrations",
     metadata=metadata,
+    translations=load_translations(__name__),
 )
 '''
+
+LOCALES = {
+    "es": '[{name}]\ngreeting = "¡{{greeting}}, {{who}}!"\n',
+    "en": '[{name}]\ngreeting = "{{greeting}}, {{who}}!"\n',
+}
 
 REVISION = '''\
 """Create {name}_records."""
@@ -169,6 +177,10 @@ def write_package(root: Path, *, requires: str = "1.*", broken: bool = False) ->
     (package.folder / "pyproject.toml").write_text(PYPROJECT.format(**values))
     (source / "__init__.py").write_text((BROKEN if broken else PLUGIN).format(**values))
     (source / "migrations" / f"{package.name}_0001_records.py").write_text(REVISION.format(**values))
+    if not broken:
+        (source / "locales").mkdir()
+        for language, text in LOCALES.items():
+            (source / "locales" / f"{language}.toml").write_text(text.format(**values), encoding="utf-8")
     return package
 
 
@@ -242,6 +254,14 @@ async def test_an_installed_plugin_is_found_loaded_migrated_and_gone_after_unins
     plugin = registry.get(package.name)
     assert plugin.version == package.version
     assert plugin.settings_schema()["properties"]["greeting"]["default"] == "Hello"
+    assert {"type": "string", "pattern": "^[1-9][0-9]{0,19}$", "format": "discord-channel-id"} in (
+        plugin.settings_schema()["properties"]["channel_id"]["anyOf"]
+    )
+    greeting = f"{package.name}.greeting"
+    assert Translator(plugin.translations)(greeting, greeting="Hola", who="Ana") == "¡Hola, Ana!", (
+        "its locale files are read from the installed copy"
+    )
+    assert Translator(plugin.translations, "en")(greeting, greeting="Hi", who="Ann") == "Hi, Ann!"
     assert package.folder not in Path(str(plugin.migrations)).parents, "runs from the installed copy"
     assert_first_party_available(registry)
 
@@ -311,6 +331,10 @@ def test_package_templates_write_a_valid_project(tmp_path: Path) -> None:
     source = package.folder / "src" / package.package
     compile((source / "__init__.py").read_text(), "__init__.py", "exec")
     compile(next((source / "migrations").glob("*.py")).read_text(), "revision.py", "exec")
+    for language in ("es", "en"):
+        texts = tomllib.loads((source / "locales" / f"{language}.toml").read_text(encoding="utf-8"))
+        greeting = texts[package.name]["greeting"]
+        assert "{greeting}" in greeting and "{who}" in greeting, f"{language}: {greeting!r}"
     assert f'{package.name} = "{package.package}:plugin"' in (package.folder / "pyproject.toml").read_text()
     assert len(f"{package.name}_0001") <= 32, "Alembic keeps revision ids in a VARCHAR(32)"
     assert textwrap.dedent(PLUGIN) == PLUGIN

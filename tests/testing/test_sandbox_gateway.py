@@ -7,6 +7,8 @@ and the event is dropped), except the ones a test expects.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import importlib
 import json
 import logging
 import re
@@ -213,7 +215,7 @@ async def test_heartbeats_are_acknowledged(sandbox: Sandbox, hikari_log: HikariL
 async def test_dropped_connection_resumes_without_losing_an_event(
     sandbox: Sandbox, hikari_log: HikariLog
 ) -> None:
-    hikari_log.expect(r"hikari\.gateway\.0 WARNING: failed to communicate with server.*Socket has closed")
+    hikari_log.expect(r"hikari\.gateway\.0 WARNING: (failed to communicate with server|connection got reset)")
     world = sandbox.world
     guild = demo_guild(world)
     async with running_bot(sandbox, UNPRIVILEGED_WITH_CONTENT) as bot:
@@ -258,28 +260,24 @@ async def test_reconnect_is_followed_by_a_resume(sandbox: Sandbox, hikari_log: H
         await eventually(lambda: len(resumed) == 1)
         await send_message(sandbox, channel_named(guild, "general"), guild.owner_id, "after the reconnect")
         await eventually(lambda: len(seen) == 1)
-    assert sandbox.gateway.sessions == [] or sandbox.gateway.sessions[0].resumes == 1
+        (session,) = sandbox.gateway.sessions
+        assert session.resumes == 1 and session.connected
+    assert sandbox.gateway.sessions == []  # closing with 1001 ends the session, as on Discord
     assert len(sandbox.gateway.identifies) == 1
 
 
-async def test_a_bad_token_is_closed_with_4004(sandbox: Sandbox, hikari_log: HikariLog) -> None:
+async def test_a_token_reset_while_away_is_closed_with_4004(sandbox: Sandbox, hikari_log: HikariLog) -> None:
+    hikari_log.expect(r"hikari\.gateway\.0 WARNING: (failed to communicate with server|connection got reset)")
     # hikari 2.6 leaves the heartbeat task of a failed handshake running; with a short interval it soon
     # reports a missing ACK on the closed connection. That is hikari's, not the sandbox's.
     hikari_log.expect(r"ERROR: connection has not received a HEARTBEAT_ACK")
-    bot = hikari.GatewayBot(
-        bot_token(sandbox.world, secret="wrong"),
-        rest_url=sandbox.rest_url,
-        intents=hikari.Intents.ALL_UNPRIVILEGED,
-        banner=None,
-        suppress_optimization_warning=True,
-    )
-    try:
+    async with running_bot(sandbox) as bot:
+        await sandbox.gateway.wait_ready(1)
+        sandbox.token = bot_token(sandbox.world, secret="reset")  # the token the bot holds is now wrong
+        await sandbox.gateway.drop(0)
         with pytest.raises(hikari.errors.GatewayServerClosedConnectionError) as raised:
-            await bot.start(check_for_updates=False)
-    finally:
-        if bot.is_alive:
-            await bot.close()
-    assert raised.value.code == CloseCode.AUTHENTICATION_FAILED
+            await asyncio.wait_for(bot.join(), 10)
+    assert raised.value.code == CloseCode.AUTHENTICATION_FAILED and not raised.value.can_reconnect
     assert sandbox.gateway.close_codes == [CloseCode.AUTHENTICATION_FAILED]
 
 
@@ -524,3 +522,84 @@ async def test_unsupported_connection_parameters_are_refused(
     shard = await raw(query=query, hello=False)
     expected = CloseCode.INVALID_API_VERSION if query.startswith("v=8") else CloseCode.UNSUPPORTED
     assert await shard.close_code() == expected
+
+
+async def test_identify_compress_true_zlib_compresses_each_payload(
+    sandbox: Sandbox, raw: Callable[..., Awaitable[RawShard]]
+) -> None:
+    shard = await raw(query="v=10&encoding=json")
+    data = {"token": sandbox.token, "intents": 513, "properties": {}, "compress": True}
+    await shard.ws.send_str(json.dumps({"op": Op.IDENTIFY, "d": data}))
+    message = await shard.ws.receive(timeout=2)
+    assert message.type == aiohttp.WSMsgType.BINARY
+    assert json.loads(zlib.decompress(message.data))["t"] == "READY"
+
+
+async def test_zstd_stream_is_spoken_or_refused_clearly(raw: Callable[..., Awaitable[RawShard]]) -> None:
+    from tatiana.testing.sandbox import compression
+
+    shard = await raw(query="v=10&encoding=json&compress=zstd-stream", hello=False)
+    if not compression.zstd_available():
+        assert await shard.close_code() == CloseCode.UNSUPPORTED
+        return
+    message = await shard.ws.receive(timeout=2)
+    zstd: Any = None
+    for name in ("compression.zstd", "backports.zstd"):
+        with contextlib.suppress(ImportError):
+            zstd = importlib.import_module(name)
+            break
+    assert json.loads(zstd.ZstdDecompressor().decompress(message.data))["op"] == Op.HELLO
+
+
+async def test_a_guild_joined_later_reaches_hikari_as_a_join(sandbox: Sandbox, hikari_log: HikariLog) -> None:
+    async with running_bot(sandbox) as bot:
+        joined = collect(bot, hikari.GuildJoinEvent)
+        await sandbox.gateway.wait_ready(1)
+        guild = sandbox.world.add_guild("Nuevo")
+        assert await sandbox.gateway.dispatch_guild_create(guild.id) == 1
+        await eventually(lambda: len(joined) == 1)
+        assert joined[0].guild.name == "Nuevo"
+        assert bot.cache.get_guild(guild.id) is not None
+
+
+def test_gateway_payloads_match_discords_openapi_objects(world: World) -> None:
+    from tatiana.testing.sandbox import gateway_payloads, openapi
+    from tatiana.testing.sandbox.world import Message
+
+    api = openapi.load()
+
+    def errors(schema: str, value: Any) -> list[str]:
+        return api.errors(api.ref(f"#/components/schemas/{schema}"), value)
+
+    guild = demo_guild(world)
+    general = channel_named(guild, "general")
+    world.add_channel(guild, "a-thread", type=11, parent_id=general)
+    world.add_channel(guild, "voz", type=2)
+    ready = gateway_payloads.ready(
+        world=world,
+        session_id="s",
+        resume_gateway_url="ws://127.0.0.1/gateway",
+        shard=(0, 1),
+        guild_ids=list(world.guilds),
+        application_flags=0,
+    )
+    assert errors("UserPIIResponse", ready["user"]) == []
+    created = gateway_payloads.guild_create(guild, world, intents=int(hikari.Intents.ALL))
+    assert errors("GuildResponse", created) == []
+    assert len(created["members"]) == len(guild.members)
+    assert [e for m in created["members"] for e in errors("GuildMemberResponse", m)] == []
+    assert [e for c in created["channels"] for e in errors("GuildChannelResponse", c)] == []
+    assert [t["name"] for t in created["threads"]] == ["a-thread"]
+    assert errors("ThreadResponse", created["threads"][0]) == []
+    message = Message(
+        id=world.snowflake(),
+        channel_id=general,
+        author_id=guild.owner_id,
+        content=f"<@{world.bot.id}> @everyone",
+        guild_id=guild.id,
+        mentions=[world.bot.id],
+    )
+    event = gateway_payloads.message(message, world)
+    assert errors("MessageResponse", event) == []
+    assert event["guild_id"] == str(guild.id) and event["member"]["roles"] == []
+    assert event["mentions"][0]["member"]["roles"] and event["mention_everyone"] is True

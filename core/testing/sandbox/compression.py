@@ -31,8 +31,6 @@ def zstd_available() -> bool:
 class Encoder(Protocol):
     """Turns one gateway payload (JSON text) into what goes on the wire for one connection."""
 
-    binary: bool
-
     def encode(self, payload: str) -> bytes | str:
         """The frame for ``payload``: bytes for a binary frame, str for a text frame."""
         ...
@@ -41,8 +39,6 @@ class Encoder(Protocol):
 class PlainEncoder:
     """No compression: every payload is a text frame."""
 
-    binary = False
-
     def encode(self, payload: str) -> str:
         """The payload itself."""
         return payload
@@ -50,8 +46,6 @@ class PlainEncoder:
 
 class ZlibStreamEncoder:
     """Transport zlib-stream: one zlib context per connection, each payload flushed with Z_SYNC_FLUSH."""
-
-    binary = True
 
     def __init__(self) -> None:
         self._compressor = zlib.compressobj()
@@ -63,8 +57,6 @@ class ZlibStreamEncoder:
 
 class ZstdStreamEncoder:
     """Transport zstd-stream: one zstd context per connection, each payload flushed as a complete block."""
-
-    binary = True
 
     def __init__(self) -> None:
         if _ZSTD is None:
@@ -82,8 +74,6 @@ class ZstdStreamEncoder:
 
 class PayloadZlibEncoder:
     """Payload compression (IDENTIFY ``compress: true``): each payload zlib-compressed on its own."""
-
-    binary = True
 
     def encode(self, payload: str) -> bytes:
         """The payload as one complete zlib stream."""

@@ -16,7 +16,7 @@ import logging
 import time
 import uuid
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Coroutine, Iterable
 from dataclasses import dataclass
 from enum import IntEnum
 from typing import TYPE_CHECKING, Any
@@ -173,6 +173,7 @@ class _Connection:
 
     @property
     def open(self) -> bool:
+        """Whether the websocket can still carry payloads."""
         return not self.ws.closed and self.transport is not None and not self.transport.is_closing()
 
     async def send(self, text: str) -> None:
@@ -193,7 +194,7 @@ class _Connection:
         except (ConnectionError, RuntimeError):
             _LOGGER.debug("payload lost: the connection closed while sending")
 
-    def spawn(self, coro: Any) -> None:
+    def spawn(self, coro: Coroutine[Any, Any, None]) -> None:
         """Run ``coro`` for as long as this connection lives."""
         task: asyncio.Task[None] = asyncio.create_task(coro)
         self.tasks.add(task)
@@ -219,7 +220,7 @@ class _Session:
         self.intents = intents
         self.large_threshold = large_threshold
         self.seq = 0
-        self.buffer: deque[tuple[int, str]] = deque(maxlen=replay_limit)
+        self.buffer: deque[tuple[int, str]] = deque(maxlen=max(1, replay_limit))
         self.overflowed_through = 0
         self.connection: _Connection | None = None
         self.ready = False
@@ -260,6 +261,7 @@ class _Session:
         return seq < self.overflowed_through
 
     def info(self) -> SessionInfo:
+        """A snapshot for ``Gateway.sessions``."""
         connection = self.connection
         return SessionInfo(
             session_id=self.session_id,
@@ -285,6 +287,10 @@ class Gateway:
     resumable), ``replay_limit`` (events kept per session for RESUME), ``payload_limit`` per
     ``payload_window`` seconds (4008 above it), ``reconnect_close_after`` (seconds after a RECONNECT
     before the server closes the connection itself).
+
+    What happened, for tests and benchmarks: ``identifies`` (accepted IDENTIFYs), ``identify_violations``
+    (IDENTIFYs over the max_concurrency limit), ``resume_requests`` (session id and seq of each RESUME),
+    ``close_codes`` (every close the server sent).
     """
 
     def __init__(self, sandbox: Sandbox) -> None:
@@ -355,6 +361,25 @@ class Gateway:
         intent = payloads.DIRECT_MESSAGES if message.guild_id is None else payloads.GUILD_MESSAGES
         return await self.dispatch(event, data, guild_id=message.guild_id, intents=intent)
 
+    async def dispatch_guild_create(self, guild_id: int, *, joined: bool = True) -> int:
+        """Send GUILD_CREATE for a guild to the sessions owning it: the bot ``joined`` it, or it came back."""
+        world = self.sandbox.world
+        guild = world.guilds[guild_id]
+        sent = 0
+        for session in list(self._sessions.values()):
+            if not session.owns(guild_id) or not session.wants(payloads.GUILDS):
+                continue
+            data = payloads.guild_create(
+                guild,
+                world,
+                intents=session.intents,
+                large_threshold=session.large_threshold,
+                unavailable=None if joined else False,
+            )
+            await session.push("GUILD_CREATE", _dumps(data))
+            sent += 1
+        return sent
+
     async def reconnect(self, shard_id: int) -> int:
         """Send RECONNECT (op 7) to the shard's connections; they are closed if still open a little later."""
         count = 0
@@ -376,8 +401,7 @@ class Gateway:
     async def disconnect(self, shard_id: int, code: int = CloseCode.UNKNOWN_ERROR, reason: str = "") -> int:
         """Close the shard's connections with ``code`` (sessions stay resumable)."""
         connections = self._shard_connections(shard_id)
-        for connection in connections:
-            await self._close(connection, code, reason or CloseCode(code).name.replace("_", " ").lower())
+        await asyncio.gather(*(self._close(c, code, reason or "closed by the sandbox") for c in connections))
         return len(connections)
 
     async def invalidate(self, shard_id: int, *, resumable: bool = False) -> int:
@@ -394,8 +418,9 @@ class Gateway:
 
     async def close_all(self) -> None:
         """Close every connection (1001 going away) and forget every session."""
-        for connection in list(self._connections):
-            await self._close(connection, CloseCode.GOING_AWAY, "sandbox stopping")
+        connections = list(self._connections)
+        await asyncio.gather(*(self._close(c, CloseCode.GOING_AWAY, "sandbox stopping") for c in connections))
+        for connection in connections:
             for task in list(connection.tasks):
                 task.cancel()
         for session in list(self._sessions.values()):
@@ -599,9 +624,9 @@ class Gateway:
         session.loader = asyncio.create_task(self._load_guilds(session, guild_ids))
 
     async def _load_guilds(self, session: _Session, guild_ids: Iterable[int]) -> None:
-        """Send GUILD_CREATE for each guild of the session's shard, as Discord's lazy load does."""
+        """Send GUILD_CREATE for each guild of the session's shard, as Discord's lazy load does (GUILDS intent)."""
         world = self.sandbox.world
-        for guild_id in guild_ids:
+        for guild_id in guild_ids if session.wants(payloads.GUILDS) else ():
             guild = world.guilds.get(guild_id)
             if guild is None:
                 continue

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from tatiana.testing.sandbox import serialize
-from tatiana.testing.sandbox.world import Channel, Guild, Message, User, World, iso, utcnow
+from tatiana.testing.sandbox.world import Channel, Guild, Message, Perm, User, World, iso, utcnow
 
 Json = dict[str, Any]
 
@@ -179,8 +179,9 @@ def message(entry: Message, world: World) -> Json:
     guild = world.guilds.get(entry.guild_id) if entry.guild_id is not None else None
     if not payload.get("mention_roles"):
         payload["mention_roles"] = [str(r) for r in mentioned_role_ids(entry.content, guild)]
-    if not payload.get("mention_everyone"):
-        payload["mention_everyone"] = guild is not None and (
+    if not payload.get("mention_everyone") and chan is not None and guild is not None:
+        allowed = world.channel_permissions(chan, entry.author_id) & Perm.MENTION_EVERYONE
+        payload["mention_everyone"] = bool(allowed) and (
             "@everyone" in entry.content or "@here" in entry.content
         )
     return payload

@@ -146,7 +146,7 @@ class OpenAPI:
         return list(self._errors(schema, instance, "$"))
 
     # --- the validator -------------------------------------------------------------------------------------
-    def _errors(self, schema: dict[str, Any] | bool, value: Any, where: str) -> Iterator[str]:  # noqa: C901, PLR0915
+    def _errors(self, schema: dict[str, Any] | bool, value: Any, where: str) -> Iterator[str]:
         if schema is True:
             return
         if schema is False:
@@ -308,10 +308,31 @@ def _format_errors(name: str, value: Any, where: str) -> Iterator[str]:
             yield f"{where}: {value!r} is not an absolute URI"
 
 
+# Where Discord's description contradicts what Discord sends, the sandbox follows Discord; each correction
+# is listed here and applied to the loaded description (pass ``corrected=False`` to ``load`` to see the raw one).
+CORRECTIONS = {
+    "InnerErrors": (
+        "a field error's code is a string such as BASE_TYPE_REQUIRED (Discord's 'Error Messages' reference), "
+        "where the description reuses the top-level Error object with an integer code"
+    ),
+}
+
+
+def _correct(document: dict[str, Any]) -> dict[str, Any]:
+    schemas = document["components"]["schemas"]
+    schemas["InnerErrors"]["properties"]["_errors"]["items"] = {
+        "type": "object",
+        "properties": {"code": {"type": ["string", "integer"]}, "message": {"type": "string"}},
+        "required": ["code", "message"],
+    }
+    return document
+
+
 @functools.cache
-def load() -> OpenAPI:
-    """Discord's OpenAPI description, read once per process."""
-    return OpenAPI(_read(description_path()))
+def load(*, corrected: bool = True) -> OpenAPI:
+    """Discord's OpenAPI description, read once per process, with the ``CORRECTIONS`` applied."""
+    document = _read(description_path())
+    return OpenAPI(_correct(document) if corrected else document)
 
 
 def validate_response(method: str, path: str, status: int, body: Any) -> list[str]:

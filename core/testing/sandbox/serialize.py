@@ -422,7 +422,7 @@ def partial_application(world: World) -> JSON:
         "bot_require_code_grant",
     )
     payload = {k: full[k] for k in keys}
-    payload.update({"verify_key": full["verify_key"], "flags": 0, "hook": True})
+    payload.update({"verify_key": full["verify_key"], "flags": 0, "flags_new": "0", "hook": True})
     return payload
 
 

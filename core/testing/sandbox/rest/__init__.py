@@ -11,6 +11,7 @@ import re
 from typing import TYPE_CHECKING
 
 from aiohttp import web
+from aiohttp.typedefs import Handler as AioHandler
 
 from tatiana.testing.sandbox.rest import errors
 from tatiana.testing.sandbox.rest.base import (
@@ -56,12 +57,25 @@ def install(sandbox: Sandbox, app: web.Application) -> RestState:
     rest.oauth = oauth2.OAuthServer(rest)
     app[STATE_KEY] = rest
     for module in (
-        gateway_info, users, applications, commands, interactions, channels, messages, reactions,
-        guilds, members, roles, bans, oauth2,
+        gateway_info,
+        users,
+        applications,
+        commands,
+        interactions,
+        channels,
+        messages,
+        reactions,
+        guilds,
+        members,
+        roles,
+        bans,
+        oauth2,
     ):
         rest.routes.extend(module.ROUTES)
     for route in rest.routes:
-        app.router.add_route(route.method, API_PREFIX + _SNOWFLAKE_PARAM.sub(r"{\1:\\d+}", route.path), _wrap(route, rest))
+        app.router.add_route(
+            route.method, API_PREFIX + _SNOWFLAKE_PARAM.sub(r"{\1:\\d+}", route.path), _wrap(route, rest)
+        )
     oauth2.install_outside_api(app, rest)
     messages.install_attachment_files(app, rest)
     app.router.add_route("*", API_PREFIX + "/{tail:.*}", _unmatched(rest))
@@ -73,7 +87,7 @@ def state(sandbox: Sandbox) -> RestState:
     return sandbox.app[STATE_KEY]
 
 
-def _wrap(route: Route, rest: RestState) -> web.Handler:
+def _wrap(route: Route, rest: RestState) -> AioHandler:
     async def handle(request: web.Request) -> web.StreamResponse:
         context = Context(request, route, rest)
         verdict = None
@@ -84,17 +98,28 @@ def _wrap(route: Route, rest: RestState) -> web.Handler:
                 verdict = rest.ratelimits.check(route.key, _major(request), credential)
                 if verdict.limited:
                     response: web.StreamResponse = json_response(verdict.body(), 429, verdict.headers())
+                    rest.calls[(route.key, 429)] += 1
                     _check_openapi(rest, route, response)
                     return response
             response = await route.handler(context)
         except errors.DiscordError as error:
             response = error_response(error)
+        except (
+            ValueError,
+            TypeError,
+            AttributeError,
+        ) as exc:  # a body of the wrong shape, as Discord sees it
+            log().debug("sandbox REST route %s refused a body: %r", route.key, exc)
+            response = error_response(
+                errors.invalid_form_body("", "BASE_TYPE_INVALID", f"Invalid Form Body: {exc}")
+            )
         except Exception as exc:
             log().exception("sandbox REST route %s failed", route.key)
             rest.errors.append(f"{route.key}: {exc!r}")
             response = json_response({"message": "500: Internal Server Error", "code": 0}, 500)
         if verdict is not None:
             response.headers.update(verdict.headers())
+        rest.calls[(route.key, response.status)] += 1
         _check_openapi(rest, route, response)
         return response
 
@@ -142,7 +167,7 @@ def _check_openapi(rest: RestState, route: Route, response: web.StreamResponse) 
         rest.openapi_errors.extend(problems)
 
 
-def _unmatched(rest: RestState) -> web.Handler:
+def _unmatched(rest: RestState) -> AioHandler:
     async def handle(request: web.Request) -> web.StreamResponse:
         path = "/" + request.match_info["tail"]
         for route in rest.routes:

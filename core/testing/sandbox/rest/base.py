@@ -6,6 +6,7 @@ import inspect
 import json
 import logging
 import urllib.parse
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
@@ -78,7 +79,8 @@ class RestState:
     ``interaction_response_timeout`` (Discord: 3 s) is how long an interaction waits for its first
     response; ``interaction_token_ttl`` (Discord: 15 min) how long its token takes followups and edits.
     ``validate_responses`` checks every answer against Discord's OpenAPI description and notes each
-    mismatch in ``openapi_errors``; ``errors`` notes the sandbox's own failures (answered 500).
+    mismatch in ``openapi_errors``; ``errors`` notes the sandbox's own failures (answered 500);
+    ``calls`` counts the answers by route (``"POST /channels/{channel_id}/messages"``) and status.
     """
 
     sandbox: Sandbox
@@ -91,6 +93,7 @@ class RestState:
     files: dict[int, StoredFile] = field(default_factory=dict)
     last_message_at: dict[tuple[int, int], float] = field(default_factory=dict)  # (channel, user): slowmode
     routes: list[Route] = field(default_factory=list)
+    calls: Counter[tuple[str, int]] = field(default_factory=Counter)  # (route key, status): how many answers
     interactions: InteractionStore = field(init=False)
     oauth: OAuthServer = field(init=False)
 
@@ -109,6 +112,19 @@ class RestState:
         if inspect.isawaitable(sent):
             sent = await sent
         return int(sent or 0)
+
+    async def dispatch_message(self, message: Message, event: str = "MESSAGE_CREATE") -> int:
+        """MESSAGE_CREATE or MESSAGE_UPDATE for a stored message, built as the gateway builds it."""
+        gateway = getattr(self.sandbox, "gateway", None)
+        send = getattr(gateway, "dispatch_message", None)
+        if send is not None:
+            return int(await send(message, event=event) or 0)
+        from tatiana.testing.sandbox import serialize
+
+        intents = GUILD_MESSAGES if message.guild_id is not None else DIRECT_MESSAGES
+        return await self.dispatch(
+            event, serialize.message_event(self.world, message), guild_id=message.guild_id, intents=intents
+        )
 
 
 STATE_KEY = web.AppKey("tatiana_sandbox_rest", RestState)
@@ -164,12 +180,23 @@ class Context:
         try:
             value = int(raw)
         except ValueError:
-            raise errors.invalid_form_body(name, "NUMBER_TYPE_COERCE", f"Value \"{raw}\" is not int.") from None
+            raise errors.invalid_form_body(name, "NUMBER_TYPE_COERCE", f'Value "{raw}" is not int.') from None
         if not low <= value <= high:
             raise errors.invalid_form_body(
-                name, "NUMBER_TYPE_MAX" if value > high else "NUMBER_TYPE_MIN", f"Must be between {low} and {high}."
+                name,
+                "NUMBER_TYPE_MAX" if value > high else "NUMBER_TYPE_MIN",
+                f"Must be between {low} and {high}.",
             )
         return value
+
+    def query_snowflake(self, name: str) -> int | None:
+        """A snowflake query parameter (None when absent; 50035 when not a snowflake)."""
+        raw = self.request.query.get(name)
+        if not raw:
+            return None
+        if not raw.isdigit():
+            raise errors.invalid_form_body(name, "NUMBER_TYPE_COERCE", f'Value "{raw}" is not snowflake.')
+        return int(raw)
 
     def query_bool(self, name: str) -> bool:
         """A boolean query parameter (``true``/``1``)."""
@@ -225,7 +252,9 @@ class Context:
         except ValueError:
             raise errors.DiscordError(400, 50109, "The request body contains invalid JSON.") from None
         if not isinstance(value, list):
-            raise errors.invalid_form_body("", "LIST_TYPE_CONVERT", "Only iterables may be used in a ListType")
+            raise errors.invalid_form_body(
+                "", "LIST_TYPE_CONVERT", "Only iterables may be used in a ListType"
+            )
         return value
 
     # --- lookups ------------------------------------------------------------------------------------------------
@@ -321,7 +350,9 @@ class Context:
         """50013 unless the bot's highest role is above the target's (never for the owner)."""
         if user_id == guild.owner_id:
             raise errors.missing_permissions()
-        if user_id != self.world.bot.id and self.world.top_role_position(guild, user_id) >= self.bot_top(guild):
+        if user_id != self.world.bot.id and self.world.top_role_position(guild, user_id) >= self.bot_top(
+            guild
+        ):
             raise errors.missing_permissions()
 
     def require_role_below(self, guild: Guild, role: Role) -> None:

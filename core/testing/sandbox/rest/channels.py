@@ -18,7 +18,9 @@ def _guild_of(ctx: Context, channel: Channel) -> Guild:
     return ctx.world.guilds[channel.guild_id]
 
 
-def parse_overwrites(ctx: Context, guild: Guild, raw: Any, field: str = "permission_overwrites") -> dict[int, Overwrite]:
+def parse_overwrites(
+    ctx: Context, guild: Guild, raw: Any, field: str = "permission_overwrites"
+) -> dict[int, Overwrite]:
     """Overwrites from a request body, checked: known targets, only permissions the bot has."""
     if not isinstance(raw, list):
         raise errors.invalid_form_body(field, "LIST_TYPE_CONVERT", "Only iterables may be used in a ListType")
@@ -47,7 +49,9 @@ def _overwrite(ctx: Context, guild: Guild, target: int, item: dict[str, Any], wh
 
 
 async def _updated(ctx: Context, channel: Channel) -> None:
-    await ctx.dispatch("CHANNEL_UPDATE", serialize.channel(ctx.world, channel), guild_id=channel.guild_id, intents=GUILDS)
+    await ctx.dispatch(
+        "CHANNEL_UPDATE", serialize.channel(ctx.world, channel), guild_id=channel.guild_id, intents=GUILDS
+    )
 
 
 async def get_channel(ctx: Context) -> web.StreamResponse:
@@ -82,7 +86,8 @@ async def patch_channel(ctx: Context) -> web.StreamResponse:
         slowmode = int(body["rate_limit_per_user"] or 0)
         if not 0 <= slowmode <= 21600:
             raise errors.invalid_form_body(
-                "rate_limit_per_user", "NUMBER_TYPE_MAX" if slowmode > 0 else "NUMBER_TYPE_MIN",
+                "rate_limit_per_user",
+                "NUMBER_TYPE_MAX" if slowmode > 0 else "NUMBER_TYPE_MIN",
                 "Must be between 0 and 21600.",
             )
         changes["rate_limit_per_user"] = slowmode
@@ -132,8 +137,15 @@ async def put_overwrite(ctx: Context) -> web.StreamResponse:
         raise errors.required("type")
     overwrite = _overwrite(ctx, guild, ctx.id("overwrite_id"), body, "")
     channel.overwrites[overwrite.id] = overwrite
-    ctx.record("overwrite_set", guild.id, overwrite.id, channel_id=channel.id, type=overwrite.type,
-               allow=overwrite.allow, deny=overwrite.deny)
+    ctx.record(
+        "overwrite_set",
+        guild.id,
+        overwrite.id,
+        channel_id=channel.id,
+        type=overwrite.type,
+        allow=overwrite.allow,
+        deny=overwrite.deny,
+    )
     await _updated(ctx, channel)
     return no_content()
 

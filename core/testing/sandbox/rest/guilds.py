@@ -37,7 +37,9 @@ async def create_channel(ctx: Context) -> web.StreamResponse:
         raise errors.bad_length("name", 1, 100)
     kind = int(body.get("type") or 0)
     if kind not in _CREATABLE_TYPES:
-        raise errors.invalid_form_body("type", "BASE_TYPE_CHOICES", f"Value must be one of {sorted(_CREATABLE_TYPES)}.")
+        raise errors.invalid_form_body(
+            "type", "BASE_TYPE_CHOICES", f"Value must be one of {sorted(_CREATABLE_TYPES)}."
+        )
     parent = int(body["parent_id"]) if body.get("parent_id") else None
     if parent is not None and (parent not in guild.channels or guild.channels[parent].type != 4):
         raise errors.bad_value("parent_id", "Category does not exist")

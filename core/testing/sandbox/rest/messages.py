@@ -35,7 +35,13 @@ if TYPE_CHECKING:
 JSON = dict[str, Any]
 MAX_CONTENT = 2000
 REPLY = 19
-SUPPRESS_EMBEDS, EPHEMERAL, SUPPRESS_NOTIFICATIONS, IS_VOICE_MESSAGE, IS_COMPONENTS_V2 = 4, 64, 4096, 8192, 32768
+SUPPRESS_EMBEDS, EPHEMERAL, SUPPRESS_NOTIFICATIONS, IS_VOICE_MESSAGE, IS_COMPONENTS_V2 = (
+    4,
+    64,
+    4096,
+    8192,
+    32768,
+)
 SETTABLE_FLAGS = SUPPRESS_EMBEDS | SUPPRESS_NOTIFICATIONS | IS_VOICE_MESSAGE | IS_COMPONENTS_V2
 _MENTION = re.compile(r"<@!?(\d+)>")
 _EMBED_LIMITS = {"title": 256, "description": 4096}
@@ -53,7 +59,9 @@ def _too_long(field: str, limit: int) -> errors.DiscordError:
 
 def _check_embed(embed: Any, where: str) -> int:
     if not isinstance(embed, dict):
-        raise errors.invalid_form_body(where, "DICT_TYPE_CONVERT", "Only dictionaries may be used in a DictType")
+        raise errors.invalid_form_body(
+            where, "DICT_TYPE_CONVERT", "Only dictionaries may be used in a DictType"
+        )
     size = 0
     for key, limit in _EMBED_LIMITS.items():
         value = embed.get(key)
@@ -81,7 +89,9 @@ def _check_embed(embed: Any, where: str) -> int:
 
 def _check_components(components: Any, flags: int) -> None:
     if not isinstance(components, list):
-        raise errors.invalid_form_body("components", "LIST_TYPE_CONVERT", "Only iterables may be used in a ListType")
+        raise errors.invalid_form_body(
+            "components", "LIST_TYPE_CONVERT", "Only iterables may be used in a ListType"
+        )
     custom_ids: set[str] = set()
     for component in serialize.walk_components(components):
         custom_id = component.get("custom_id")
@@ -100,7 +110,7 @@ def _check_components(components: Any, flags: int) -> None:
     for index, row in enumerate(components):
         if row.get("type") != 1:
             raise errors.invalid_form_body(
-                f"components.{index}.type", "UNION_TYPE_CHOICES", "Value of field \"type\" must be one of (1,)."
+                f"components.{index}.type", "UNION_TYPE_CHOICES", 'Value of field "type" must be one of (1,).'
             )
         children = row.get("components") or []
         if not 1 <= len(children) <= 5:
@@ -143,7 +153,9 @@ def _stored_attachment(state: RestState, channel_id: int, upload: Upload, item: 
     return attachment
 
 
-def _attachments(state: RestState, message: Message, body: JSON, uploads: dict[int, Upload], edit: bool) -> None:
+def _attachments(
+    state: RestState, message: Message, body: JSON, uploads: dict[int, Upload], edit: bool
+) -> None:
     if "attachments" not in body:
         if not uploads:
             return
@@ -184,7 +196,9 @@ def _resolve_attachment_urls(message: Message) -> None:
     message.components = swap(message.components)
 
 
-def apply_body(state: RestState, message: Message, body: JSON, uploads: dict[int, Upload], *, edit: bool) -> None:
+def apply_body(
+    state: RestState, message: Message, body: JSON, uploads: dict[int, Upload], *, edit: bool
+) -> None:
     """Check a create or edit body as Discord does and apply it to ``message`` (50035 / 50006 otherwise)."""
     flags = message.flags
     if body.get("flags") is not None:
@@ -210,7 +224,8 @@ def apply_body(state: RestState, message: Message, body: JSON, uploads: dict[int
         message.components = serialize.normalize_components(components)
     if flags & IS_COMPONENTS_V2 and (message.content or message.embeds):
         raise errors.invalid_form_body(
-            "content", "MESSAGE_CANNOT_USE_LEGACY_FIELDS_WITH_COMPONENTS_V2",
+            "content",
+            "MESSAGE_CANNOT_USE_LEGACY_FIELDS_WITH_COMPONENTS_V2",
             "The 'content' and 'embeds' fields cannot be used when using MessageFlags.IS_COMPONENTS_V2",
         )
     message.flags = flags
@@ -218,9 +233,17 @@ def apply_body(state: RestState, message: Message, body: JSON, uploads: dict[int
     _resolve_attachment_urls(message)
     if "tts" in body:
         message.tts = bool(body["tts"])
-    message.mentions = [int(m) for m in dict.fromkeys(_MENTION.findall(message.content)) if int(m) in state.world.users]
-    if not (message.content or message.embeds or message.components or message.attachments or body.get("sticker_ids")
-            or body.get("poll")) and not (edit or message.flags & 128):
+    message.mentions = [
+        int(m) for m in dict.fromkeys(_MENTION.findall(message.content)) if int(m) in state.world.users
+    ]
+    if not (
+        message.content
+        or message.embeds
+        or message.components
+        or message.attachments
+        or body.get("sticker_ids")
+        or body.get("poll")
+    ) and not (edit or message.flags & 128):
         raise errors.empty_message()
 
 
@@ -254,10 +277,7 @@ async def create_message(
     world.messages.setdefault(channel.id, {})[message.id] = message
     if not message.flags & EPHEMERAL:
         channel.last_message_id = message.id
-        await state.dispatch(
-            "MESSAGE_CREATE", serialize.message_event(world, message), guild_id=channel.guild_id,
-            intents=intents_for(channel.guild_id),
-        )
+        await state.dispatch_message(message)
     return message
 
 
@@ -267,10 +287,7 @@ async def edit_message(state: RestState, message: Message, body: JSON, uploads: 
     message.flags &= ~128
     message.edited_timestamp = utcnow()
     if not message.flags & EPHEMERAL:
-        await state.dispatch(
-            "MESSAGE_UPDATE", serialize.message_event(state.world, message), guild_id=message.guild_id,
-            intents=intents_for(message.guild_id),
-        )
+        await state.dispatch_message(message, "MESSAGE_UPDATE")
     return message
 
 
@@ -281,7 +298,9 @@ async def delete_message(state: RestState, message: Message) -> None:
         payload: JSON = {"id": str(message.id), "channel_id": str(message.channel_id)}
         if message.guild_id is not None:
             payload["guild_id"] = str(message.guild_id)
-        await state.dispatch("MESSAGE_DELETE", payload, guild_id=message.guild_id, intents=intents_for(message.guild_id))
+        await state.dispatch(
+            "MESSAGE_DELETE", payload, guild_id=message.guild_id, intents=intents_for(message.guild_id)
+        )
 
 
 def _check_dm(ctx: Context, channel: Channel) -> None:
@@ -367,19 +386,22 @@ async def list_messages(ctx: Context) -> web.StreamResponse:
     if not ctx.channel_permissions(channel) & Perm.READ_MESSAGE_HISTORY:
         return json_response([])
     visible = sorted(
-        (m for m in ctx.world.messages.get(channel.id, {}).values() if not m.deleted and not m.flags & EPHEMERAL),
+        (
+            m
+            for m in ctx.world.messages.get(channel.id, {}).values()
+            if not m.deleted and not m.flags & EPHEMERAL
+        ),
         key=lambda m: m.id,
         reverse=True,
     )
-    if around := ctx.query.get("around"):
-        pivot = int(around)
+    if (pivot := ctx.query_snowflake("around")) is not None:
         older = [m for m in visible if m.id <= pivot][: (limit + 1) // 2]
-        newer = [m for m in visible if m.id > pivot][-(limit // 2):] if limit // 2 else []
+        newer = [m for m in visible if m.id > pivot][-(limit // 2) :] if limit // 2 else []
         chosen = newer + older
-    elif before := ctx.query.get("before"):
-        chosen = [m for m in visible if m.id < int(before)][:limit]
-    elif after := ctx.query.get("after"):
-        chosen = [m for m in visible if m.id > int(after)][-limit:]
+    elif (before := ctx.query_snowflake("before")) is not None:
+        chosen = [m for m in visible if m.id < before][:limit]
+    elif (after := ctx.query_snowflake("after")) is not None:
+        chosen = [m for m in visible if m.id > after][-limit:]
     else:
         chosen = visible[:limit]
     return json_response([serialize.message(ctx.world, m) for m in chosen])
@@ -404,7 +426,13 @@ async def remove_message(ctx: Context) -> web.StreamResponse:
         if channel.guild_id is None:
             raise errors.DiscordError(403, 50003, "Cannot execute action on a DM channel")
         ctx.require_in(channel, Perm.MANAGE_MESSAGES)
-        ctx.record("message_delete", channel.guild_id, message.author_id, channel_id=channel.id, message_id=message.id)
+        ctx.record(
+            "message_delete",
+            channel.guild_id,
+            message.author_id,
+            channel_id=channel.id,
+            message_id=message.id,
+        )
     await delete_message(ctx.state, message)
     return no_content()
 
@@ -429,17 +457,29 @@ async def bulk_delete(ctx: Context) -> web.StreamResponse:
         raise errors.bad_length("messages", 2, 100)
     ids = [int(i) for i in raw_ids]
     if len(set(ids)) != len(ids):
-        raise errors.invalid_form_body("messages", "BASE_TYPE_BAD_LENGTH", "Duplicate messages are not allowed.")
+        raise errors.invalid_form_body(
+            "messages", "BASE_TYPE_BAD_LENGTH", "Duplicate messages are not allowed."
+        )
     if any(snowflake_age(i) > timedelta(days=14) for i in ids):
         raise errors.bulk_delete_too_old()
     messages = ctx.world.messages.get(channel.id, {})
     deleted = [messages[i] for i in ids if i in messages and not messages[i].deleted]
     for message in deleted:
         message.deleted = True
-    ctx.record("message_bulk_delete", channel.guild_id, None, channel_id=channel.id, message_ids=[m.id for m in deleted])
+    ctx.record(
+        "message_bulk_delete",
+        channel.guild_id,
+        None,
+        channel_id=channel.id,
+        message_ids=[m.id for m in deleted],
+    )
     await ctx.dispatch(
         "MESSAGE_DELETE_BULK",
-        {"ids": [str(m.id) for m in deleted], "channel_id": str(channel.id), "guild_id": str(channel.guild_id)},
+        {
+            "ids": [str(m.id) for m in deleted],
+            "channel_id": str(channel.id),
+            "guild_id": str(channel.guild_id),
+        },
         guild_id=channel.guild_id,
         intents=GUILD_MESSAGES,
     )

@@ -93,6 +93,8 @@ class RateLimiter:
         bucket = hashlib.sha1(route.encode()).hexdigest()[:16]
         key = (bucket, major, auth)
         now = time.time()
+        if len(self._windows) > 50_000:
+            self._windows = {k: w for k, w in self._windows.items() if w.resets_at > now}
         window = self._windows.get(key)
         if window is None or window.resets_at <= now:
             window = self._windows[key] = Window(resets_at=now + rule.period)

@@ -83,7 +83,9 @@ async def _remove(ctx: Context, user_id: int) -> web.StreamResponse:
         if not users:
             del message.reactions[key]
         await ctx.dispatch(
-            "MESSAGE_REACTION_REMOVE", _event(ctx, channel, message, key, user_id), guild_id=channel.guild_id,
+            "MESSAGE_REACTION_REMOVE",
+            _event(ctx, channel, message, key, user_id),
+            guild_id=channel.guild_id,
             intents=_intents(channel),
         )
     return no_content()
@@ -105,7 +107,7 @@ async def list_users(ctx: Context) -> web.StreamResponse:
     message = ctx.message(channel)
     key = _emoji_key(ctx)
     limit = ctx.query_int("limit", 25, 1, 100)
-    after = int(ctx.query.get("after", 0) or 0)
+    after = ctx.query_snowflake("after") or 0
     ids = sorted(i for i in message.reactions.get(key, set()) if i > after)[:limit]
     return json_response([serialize.user(ctx.world.users[i]) for i in ids if i in ctx.world.users])
 
@@ -119,7 +121,9 @@ async def clear_all(ctx: Context) -> web.StreamResponse:
     payload: dict[str, object] = {"channel_id": str(channel.id), "message_id": str(message.id)}
     if channel.guild_id is not None:
         payload["guild_id"] = str(channel.guild_id)
-    await ctx.dispatch("MESSAGE_REACTION_REMOVE_ALL", payload, guild_id=channel.guild_id, intents=_intents(channel))
+    await ctx.dispatch(
+        "MESSAGE_REACTION_REMOVE_ALL", payload, guild_id=channel.guild_id, intents=_intents(channel)
+    )
     return no_content()
 
 
@@ -131,7 +135,9 @@ async def clear_emoji(ctx: Context) -> web.StreamResponse:
     ctx.require_in(channel, Perm.MANAGE_MESSAGES)
     if message.reactions.pop(key, None):
         payload: dict[str, object] = {
-            "channel_id": str(channel.id), "message_id": str(message.id), "emoji": serialize.emoji(key),
+            "channel_id": str(channel.id),
+            "message_id": str(message.id),
+            "emoji": serialize.emoji(key),
         }
         if channel.guild_id is not None:
             payload["guild_id"] = str(channel.guild_id)

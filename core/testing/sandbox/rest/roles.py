@@ -41,8 +41,9 @@ def _apply(ctx: Context, guild: Guild, role: Role, body: dict[str, Any]) -> dict
 
 
 async def _event(ctx: Context, event: str, guild: Guild, role: Role) -> None:
-    await ctx.dispatch(event, {"guild_id": str(guild.id), "role": serialize.role(role)}, guild_id=guild.id,
-                       intents=GUILDS)
+    await ctx.dispatch(
+        event, {"guild_id": str(guild.id), "role": serialize.role(role)}, guild_id=guild.id, intents=GUILDS
+    )
 
 
 async def list_roles(ctx: Context) -> web.StreamResponse:
@@ -107,8 +108,12 @@ async def delete_role(ctx: Context) -> web.StreamResponse:
         if role.id in member.roles:
             member.roles.remove(role.id)
     ctx.record("role_delete", guild.id, role.id, name=role.name)
-    await ctx.dispatch("GUILD_ROLE_DELETE", {"guild_id": str(guild.id), "role_id": str(role.id)}, guild_id=guild.id,
-                       intents=GUILDS)
+    await ctx.dispatch(
+        "GUILD_ROLE_DELETE",
+        {"guild_id": str(guild.id), "role_id": str(role.id)},
+        guild_id=guild.id,
+        intents=GUILDS,
+    )
     return no_content()
 
 

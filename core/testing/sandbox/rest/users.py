@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from aiohttp import web
 
 from tatiana.testing.sandbox import serialize
@@ -38,7 +40,9 @@ async def create_dm(ctx: Context) -> web.StreamResponse:
     try:
         user = ctx.user(int(raw))
     except ValueError:
-        raise errors.invalid_form_body("recipient_id", "NUMBER_TYPE_COERCE", "Value is not snowflake.") from None
+        raise errors.invalid_form_body(
+            "recipient_id", "NUMBER_TYPE_COERCE", "Value is not snowflake."
+        ) from None
     return json_response(serialize.channel(ctx.world, ctx.world.dm_channel(user.id)))
 
 
@@ -46,8 +50,8 @@ async def my_guilds(ctx: Context) -> web.StreamResponse:
     """The current user's guilds (``guilds`` scope for a bearer), with ``owner`` and ``permissions``."""
     user_id = _current_user_id(ctx, "guilds")
     limit = ctx.query_int("limit", 200, 1, 200)
-    before = int(ctx.query.get("before", 0) or 0)
-    after = int(ctx.query.get("after", 0) or 0)
+    before = ctx.query_snowflake("before") or 0
+    after = ctx.query_snowflake("after") or 0
     with_counts = ctx.query_bool("with_counts")
     guilds = sorted((g for g in ctx.world.guilds.values() if user_id in g.members), key=lambda g: g.id)
     if before:
@@ -56,7 +60,7 @@ async def my_guilds(ctx: Context) -> web.StreamResponse:
         guilds = [g for g in guilds if g.id > after][:limit]
     answer = []
     for guild in guilds:
-        item = {
+        item: dict[str, Any] = {
             "id": str(guild.id),
             "name": guild.name,
             "icon": guild.icon,

@@ -2,9 +2,8 @@
 
 from importlib.metadata import version
 
-from tatiana import Plugin
+from tatiana import Plugin, load_translations
 from tatiana_ai.commands import loader
-from tatiana_ai.i18n import TRANSLATIONS
 from tatiana_ai.settings import AISettings
 
 __all__ = ["AISettings", "plugin"]
@@ -16,6 +15,6 @@ plugin = Plugin(
     requires="1.*",
     loaders=[loader],
     settings=AISettings,
-    translations=TRANSLATIONS,
+    translations=load_translations("tatiana_ai"),
 )
 """The plugin object, found through the ``tatiana.plugins`` entry point ``ai``."""

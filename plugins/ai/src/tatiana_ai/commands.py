@@ -3,22 +3,22 @@
 import hikari
 import lightbulb
 
-from tatiana_ai.i18n import language_of, text
+from tatiana import Translator
 from tatiana_ai.settings import PROMPT_MAX_LENGTH, AISettings
 
 loader = lightbulb.Loader()
 
 
-def ask_reply(language: str, settings: AISettings, prompt: str) -> str:
+def ask_reply(t: Translator, settings: AISettings, prompt: str) -> str:
     """What ``/ask`` answers: why the question is refused, or that no AI backend is configured yet."""
     prompt = prompt.strip()
     if not prompt:
-        return text(language, "ai.ask.empty")
+        return t("ai.ask.empty")
     if len(prompt) > settings.max_prompt_chars:
-        return text(language, "ai.ask.too_long", length=len(prompt), limit=settings.max_prompt_chars)
+        return t("ai.ask.too_long", length=len(prompt), limit=settings.max_prompt_chars)
     if settings.guild_daily_token_budget == 0:
-        return text(language, "ai.ask.disabled")
-    return text(language, "ai.ask.not_configured")
+        return t("ai.ask.disabled")
+    return t("ai.ask.not_configured")
 
 
 @loader.command
@@ -41,8 +41,11 @@ class Ask(
 
     @lightbulb.invoke
     async def invoke(
-        self, ctx: lightbulb.Context, settings: AISettings | None = lightbulb.di.INJECTED
+        self,
+        ctx: lightbulb.Context,
+        t: Translator = lightbulb.di.INJECTED,
+        settings: AISettings | None = lightbulb.di.INJECTED,
     ) -> None:
         """Answer the question privately; until an AI backend is wired in, say so instead of answering."""
-        reply = ask_reply(language_of(ctx.interaction), settings or AISettings(), self.prompt)
+        reply = ask_reply(t, settings or AISettings(), self.prompt)
         await ctx.respond(reply, ephemeral=True, user_mentions=False)

@@ -2,9 +2,8 @@
 
 from importlib.metadata import version
 
-from tatiana import Plugin
+from tatiana import Plugin, load_translations
 from tatiana_economy.commands import loader
-from tatiana_economy.i18n import TRANSLATIONS
 from tatiana_economy.settings import EconomySettings
 
 __all__ = ["EconomySettings", "plugin"]
@@ -16,6 +15,6 @@ plugin = Plugin(
     requires="1.*",
     loaders=[loader],
     settings=EconomySettings,
-    translations=TRANSLATIONS,
+    translations=load_translations("tatiana_economy"),
 )
 """The plugin object, found through the ``tatiana.plugins`` entry point ``economy``."""

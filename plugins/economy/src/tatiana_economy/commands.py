@@ -3,22 +3,21 @@
 import hikari
 import lightbulb
 
-from tatiana_economy.i18n import language_of, text
+from tatiana import Translator
 from tatiana_economy.settings import EconomySettings
 
 loader = lightbulb.Loader()
 
 
-def balance_reply(language: str, settings: EconomySettings, member: hikari.User) -> str:
+def balance_reply(t: Translator, settings: EconomySettings, member: hikari.User) -> str:
     """What ``/balance`` answers about ``member``: wallets are not stored yet, so the currency rules."""
     if member.is_bot:
-        return text(language, "economy.balance.bot", member=member.mention)
+        return t("economy.balance.bot", member=member.mention)
     best_daily = settings.daily_amount + settings.daily_streak_bonus * settings.daily_streak_max_days
     return "\n".join(
         (
-            text(language, "economy.balance.unavailable", member=member.mention),
-            text(
-                language,
+            t("economy.balance.unavailable", member=member.mention),
+            t(
                 "economy.balance.rules",
                 currency=settings.currency_name,
                 symbol=settings.currency_symbol,
@@ -48,10 +47,11 @@ class Balance(
 
     @lightbulb.invoke
     async def invoke(
-        self, ctx: lightbulb.Context, settings: EconomySettings | None = lightbulb.di.INJECTED
+        self,
+        ctx: lightbulb.Context,
+        t: Translator = lightbulb.di.INJECTED,
+        settings: EconomySettings | None = lightbulb.di.INJECTED,
     ) -> None:
-        """Answer privately with the member's wallet (yours when no member is given)."""
-        reply = balance_reply(
-            language_of(ctx.interaction), settings or EconomySettings(), self.member or ctx.user
-        )
+        """Answer privately, in the server's language, with the member's wallet (yours when no member is given)."""
+        reply = balance_reply(t, settings or EconomySettings(), self.member or ctx.user)
         await ctx.respond(reply, ephemeral=True, user_mentions=False)

@@ -2,9 +2,8 @@
 
 from importlib.metadata import version
 
-from tatiana import Plugin
+from tatiana import Plugin, load_translations
 from tatiana_levels.commands import loader
-from tatiana_levels.i18n import TRANSLATIONS
 from tatiana_levels.settings import Announce, LevelsSettings
 
 __all__ = ["Announce", "LevelsSettings", "plugin"]
@@ -16,6 +15,6 @@ plugin = Plugin(
     requires="1.*",
     loaders=[loader],
     settings=LevelsSettings,
-    translations=TRANSLATIONS,
+    translations=load_translations("tatiana_levels"),
 )
 """The plugin object, found through the ``tatiana.plugins`` entry point ``levels``."""

@@ -3,8 +3,8 @@
 import hikari
 import lightbulb
 
+from tatiana import Translator
 from tatiana_levels.curve import total_xp_for_level
-from tatiana_levels.i18n import language_of, text
 from tatiana_levels.settings import LevelsSettings
 
 loader = lightbulb.Loader()
@@ -12,26 +12,24 @@ loader = lightbulb.Loader()
 MILESTONES = (1, 5, 10, 25)
 
 
-def rank_reply(language: str, settings: LevelsSettings, member: hikari.User) -> str:
+def rank_reply(t: Translator, settings: LevelsSettings, member: hikari.User) -> str:
     """What ``/rank`` answers about ``member``: XP is not stored yet, so how XP is earned on this server."""
     if member.is_bot:
-        return text(language, "levels.rank.bot", member=member.mention)
-    earning = text(
-        language,
+        return t("levels.rank.bot", member=member.mention)
+    earning = t(
         "levels.rank.earning_every_message" if settings.cooldown_seconds == 0 else "levels.rank.earning",
         min=settings.xp_min,
         max=settings.xp_max,
         seconds=settings.cooldown_seconds,
     )
     milestones = ", ".join(
-        text(language, "levels.rank.milestone", level=level, xp=total_xp_for_level(level))
-        for level in MILESTONES
+        t("levels.rank.milestone", level=level, xp=total_xp_for_level(level)) for level in MILESTONES
     )
     return "\n".join(
         (
-            text(language, "levels.rank.unavailable", member=member.mention),
+            t("levels.rank.unavailable", member=member.mention),
             earning,
-            text(language, "levels.rank.milestones", milestones=milestones),
+            t("levels.rank.milestones", milestones=milestones),
         )
     )
 
@@ -52,10 +50,11 @@ class Rank(
 
     @lightbulb.invoke
     async def invoke(
-        self, ctx: lightbulb.Context, settings: LevelsSettings | None = lightbulb.di.INJECTED
+        self,
+        ctx: lightbulb.Context,
+        t: Translator = lightbulb.di.INJECTED,
+        settings: LevelsSettings | None = lightbulb.di.INJECTED,
     ) -> None:
-        """Answer privately with the member's rank (yours when no member is given)."""
-        reply = rank_reply(
-            language_of(ctx.interaction), settings or LevelsSettings(), self.member or ctx.user
-        )
+        """Answer privately, in the server's language, with the member's rank (yours when no member is given)."""
+        reply = rank_reply(t, settings or LevelsSettings(), self.member or ctx.user)
         await ctx.respond(reply, ephemeral=True, user_mentions=False)

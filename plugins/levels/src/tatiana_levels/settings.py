@@ -3,18 +3,11 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated, Self
+from typing import Self
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-ChannelId = Annotated[
-    int,
-    Field(ge=1, lt=1 << 64),
-    # Snowflakes exceed JavaScript's safe integers: the dashboard reads and writes them as strings.
-    PlainSerializer(str, return_type=str, when_used="json"),
-    WithJsonSchema({"type": "string", "pattern": "^[1-9][0-9]{0,19}$", "format": "discord-channel-id"}),
-]
-"""A Discord channel id: an int in Python, a string of digits in JSON."""
+from tatiana import ChannelId
 
 
 class Announce(StrEnum):

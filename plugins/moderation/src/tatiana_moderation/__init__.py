@@ -2,9 +2,8 @@
 
 from importlib.metadata import version
 
-from tatiana import Plugin
+from tatiana import Plugin, load_translations
 from tatiana_moderation.commands import loader
-from tatiana_moderation.i18n import TRANSLATIONS
 from tatiana_moderation.settings import ModerationSettings
 
 __all__ = ["ModerationSettings", "plugin"]
@@ -16,6 +15,6 @@ plugin = Plugin(
     requires="1.*",
     loaders=[loader],
     settings=ModerationSettings,
-    translations=TRANSLATIONS,
+    translations=load_translations("tatiana_moderation"),
 )
 """The plugin object, found through the ``tatiana.plugins`` entry point ``moderation``."""

@@ -5,7 +5,7 @@ import logging
 import hikari
 import lightbulb
 
-from tatiana_moderation.i18n import language_of, text
+from tatiana import Translator
 from tatiana_moderation.settings import ModerationSettings
 
 log = logging.getLogger(__name__)
@@ -62,11 +62,16 @@ class Warn(
 
     @lightbulb.invoke
     async def invoke(
-        self, ctx: lightbulb.Context, settings: ModerationSettings | None = lightbulb.di.INJECTED
+        self,
+        ctx: lightbulb.Context,
+        t: Translator = lightbulb.di.INJECTED,
+        settings: ModerationSettings | None = lightbulb.di.INJECTED,
     ) -> None:
-        """Refuse self and bot targets; otherwise DM the member, log the warning and announce it."""
+        """Refuse self and bot targets; otherwise DM the member, log the warning and announce it.
+
+        Everything is said in the server's language: the answers, the DM and the log entry.
+        """
         settings = settings or ModerationSettings()
-        language = language_of(ctx.interaction)
         member, moderator, reason = self.member, ctx.user, self.reason.strip()
         refusal = None
         if member.id == moderator.id:
@@ -76,9 +81,7 @@ class Warn(
         elif not reason:
             refusal = "moderation.warn.empty_reason"
         if refusal is not None:
-            await ctx.respond(
-                text(language, refusal, member=member.mention), ephemeral=True, user_mentions=False
-            )
+            await ctx.respond(t(refusal, member=member.mention), ephemeral=True, user_mentions=False)
             return
 
         # The DM and the log entry are REST calls of their own: acknowledge first (Discord allows 3 s).
@@ -86,17 +89,15 @@ class Warn(
         problems: list[str] = []
         if settings.dm_on_action:
             guild = ctx.interaction.get_guild()
-            dm = text(
-                language,
+            dm = t(
                 "moderation.warn.dm" if guild is not None else "moderation.warn.dm_unnamed",
                 guild=guild.name if guild is not None else "",
                 reason=reason,
             )
             if not await direct_message(ctx.client.rest, member, dm):
-                problems.append(text(language, "moderation.warn.dm_failed", member=member.mention))
+                problems.append(t("moderation.warn.dm_failed", member=member.mention))
         if settings.mod_log_channel_id is not None:
-            entry = text(
-                language,
+            entry = t(
                 "moderation.warn.log",
                 member=member.mention,
                 moderator=moderator.mention,
@@ -105,13 +106,13 @@ class Warn(
             )
             if not await send_quietly(ctx.client.rest, settings.mod_log_channel_id, entry):
                 channel = f"<#{settings.mod_log_channel_id}>"
-                problems.append(text(language, "moderation.warn.log_failed", channel=channel))
+                problems.append(t("moderation.warn.log_failed", channel=channel))
 
         if settings.public_notice:
-            notice = text(language, "moderation.warn.notice", member=member.mention, reason=reason)
+            notice = t("moderation.warn.notice", member=member.mention, reason=reason)
             await ctx.respond(notice, user_mentions=[member], role_mentions=False, mentions_everyone=False)
             if problems:
                 await ctx.respond("\n".join(problems), ephemeral=True, user_mentions=False)
         else:
-            done = text(language, "moderation.warn.done", member=member.mention, reason=reason)
+            done = t("moderation.warn.done", member=member.mention, reason=reason)
             await ctx.respond("\n".join([done, *problems]), ephemeral=True, user_mentions=False)

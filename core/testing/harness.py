@@ -1,0 +1,65 @@
+"""The real Tatiana bot on a sandbox, for tests, benchmarks and ``tatiana dev``."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator, Sequence
+from typing import TYPE_CHECKING
+
+from tatiana.bot.app import TatianaBot
+from tatiana.coordination import Coordination, MemoryCoordination
+from tatiana.db.engine import create_engine, session_factory
+from tatiana.db.migrate import upgrade
+from tatiana.deployment import DeploymentConfig, PluginDefault
+from tatiana.plugin import Plugin
+from tatiana.registry import PluginRegistry
+
+if TYPE_CHECKING:
+    from tatiana.testing.sandbox.server import Sandbox
+
+
+def registry_for(plugins: Sequence[Plugin | str] | None) -> PluginRegistry:
+    """All installed plugins (None), or the named installed ones and the given Plugin objects."""
+    if plugins is None:
+        return PluginRegistry.discover()
+    objects = [p for p in plugins if isinstance(p, Plugin)]
+    names = {p for p in plugins if isinstance(p, str)}
+    if not names:
+        return PluginRegistry.of(*objects)
+    installed = PluginRegistry.discover()
+    missing = names - set(installed.names)
+    if missing:
+        raise KeyError(f"not installed: {', '.join(sorted(missing))} (installed: {', '.join(installed.names)})")
+    return PluginRegistry.of(*objects, *(installed.get(name) for name in sorted(names)))
+
+
+@contextlib.asynccontextmanager
+async def sandbox_bot(
+    sandbox: Sandbox,
+    database_url: str,
+    *,
+    plugins: Sequence[Plugin | str] | None = None,
+    enabled_by_default: bool = True,
+    coordination: Coordination | None = None,
+    shard_ids: Sequence[int] | None = None,
+    shard_count: int | None = None,
+) -> AsyncIterator[TatianaBot]:
+    """A started bot on ``sandbox`` with ``plugins`` (every installed one by default), its database migrated."""
+    registry = registry_for(plugins)
+    deployment = DeploymentConfig(plugins={p.name: PluginDefault(enabled=enabled_by_default) for p in registry})
+    await upgrade(database_url, registry=registry)
+    engine = create_engine(database_url)
+    own_coordination = coordination is None
+    coordination = coordination or MemoryCoordination()
+    bot = TatianaBot(
+        token=sandbox.token, registry=registry, deployment=deployment, sessions=session_factory(engine),
+        coordination=coordination, rest_url=sandbox.rest_url,
+    )
+    try:
+        await bot.start(shard_ids=shard_ids, shard_count=shard_count)
+        yield bot
+    finally:
+        await bot.stop()
+        if own_coordination:
+            await coordination.close()
+        await engine.dispose()
