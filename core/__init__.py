@@ -11,9 +11,9 @@
 Everything else may change between versions.
 """
 
+from tatiana.fields import ChannelId, RoleId
 from tatiana.i18n import Translator, load_translations
 from tatiana.plugin import API_VERSION, NoSettings, Plugin, PluginDefinitionError
-from tatiana.fields import ChannelId, RoleId
 
 __all__ = [
     "API_VERSION",

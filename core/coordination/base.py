@@ -26,7 +26,7 @@ class Subscription(abc.ABC):
     """
 
     @abc.abstractmethod
-    async def get(self, timeout: float | None = None) -> Message | None:  # noqa: ASYNC109
+    async def get(self, timeout: float | None = None) -> Message | None:
         """The next message; None after ``timeout`` seconds without one, or at once when closed."""
 
     @abc.abstractmethod

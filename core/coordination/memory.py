@@ -34,7 +34,7 @@ class QueueSubscription(Subscription):
         if not self._closed:
             self._queue.put_nowait(message)
 
-    async def get(self, timeout: float | None = None) -> Message | None:  # noqa: ASYNC109
+    async def get(self, timeout: float | None = None) -> Message | None:
         """The next message; None after ``timeout`` seconds without one, or at once when closed."""
         if self._closed:
             return None

@@ -29,7 +29,9 @@ def registry_for(plugins: Sequence[Plugin | str] | None) -> PluginRegistry:
     installed = PluginRegistry.discover()
     missing = names - set(installed.names)
     if missing:
-        raise KeyError(f"not installed: {', '.join(sorted(missing))} (installed: {', '.join(installed.names)})")
+        raise KeyError(
+            f"not installed: {', '.join(sorted(missing))} (installed: {', '.join(installed.names)})"
+        )
     return PluginRegistry.of(*objects, *(installed.get(name) for name in sorted(names)))
 
 
@@ -46,14 +48,20 @@ async def sandbox_bot(
 ) -> AsyncIterator[TatianaBot]:
     """A started bot on ``sandbox`` with ``plugins`` (every installed one by default), its database migrated."""
     registry = registry_for(plugins)
-    deployment = DeploymentConfig(plugins={p.name: PluginDefault(enabled=enabled_by_default) for p in registry})
+    deployment = DeploymentConfig(
+        plugins={p.name: PluginDefault(enabled=enabled_by_default) for p in registry}
+    )
     await upgrade(database_url, registry=registry)
     engine = create_engine(database_url)
     own_coordination = coordination is None
     coordination = coordination or MemoryCoordination()
     bot = TatianaBot(
-        token=sandbox.token, registry=registry, deployment=deployment, sessions=session_factory(engine),
-        coordination=coordination, rest_url=sandbox.rest_url,
+        token=sandbox.token,
+        registry=registry,
+        deployment=deployment,
+        sessions=session_factory(engine),
+        coordination=coordination,
+        rest_url=sandbox.rest_url,
     )
     try:
         await bot.start(shard_ids=shard_ids, shard_count=shard_count)
