@@ -17,10 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import hikari
-import lightbulb
 import pytest
-from lightbulb.internal.constants import GLOBAL_COMMAND_KEY
 from packaging.utils import canonicalize_name
 from sqlalchemy import inspect
 
@@ -28,6 +25,10 @@ from tatiana import API_VERSION, Translator
 from tatiana.db import migrate
 from tatiana.db.engine import create_engine
 from tatiana.registry import PluginRegistry, PluginStatus
+from tatiana.testing.harness import sandbox_bot
+from tatiana.testing.sandbox.interactions import SandboxUser
+from tatiana.testing.sandbox.seed import seed_demo
+from tatiana.testing.sandbox.server import Sandbox
 
 pytestmark = pytest.mark.slow
 
@@ -265,13 +266,18 @@ async def test_an_installed_plugin_is_found_loaded_migrated_and_gone_after_unins
     assert package.folder not in Path(str(plugin.migrations)).parents, "runs from the installed copy"
     assert_first_party_available(registry)
 
-    client = lightbulb.client_from_app(hikari.GatewayBot(TOKEN, banner=None, logs=None))
-    await registry.add_to_client(client, only=package.name)
-    loaded = registry.record(package.name)
-    assert loaded is not None and loaded.status is PluginStatus.LOADED, loaded
-    assert [c._command_data.name for c in client.registered_commands] == [package.name]
-    await client.sync_application_commands(_force_no_api_call=True)
-    assert (package.name,) in client.invokable_commands[GLOBAL_COMMAND_KEY]
+    sandbox = await Sandbox().start()
+    try:
+        guild = seed_demo(sandbox.world)
+        async with sandbox_bot(sandbox, sqlite_url, plugins=[package.name, "economy"]) as bot:
+            loaded = bot.registry.record(package.name)
+            assert loaded is not None and loaded.status is PluginStatus.LOADED, loaded
+            assert {c.name for c in sandbox.world.commands.values()} == {package.name, "balance"}
+            member = SandboxUser(sandbox, guild, next(iter(guild.members.values())))
+            reply = await member.slash(package.name, who="Ana")
+            assert reply.content == "¡Hello, Ana!", "its command runs, in the guild's language (es)"
+    finally:
+        await sandbox.stop()
 
     table = f"{package.name}_records"
     for database_url in (sqlite_url, postgres_url):
