@@ -8,13 +8,18 @@ import logging
 import signal
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from tatiana.bot.app import TatianaBot
 from tatiana.coordination import Coordination, create_coordination
 from tatiana.db.engine import create_engine, session_factory
+from tatiana.db.migrate import upgrade
 from tatiana.deployment import DeploymentConfig
 from tatiana.registry import PluginRegistry
 from tatiana.settings import Settings, mask_url
+
+if TYPE_CHECKING:
+    from tatiana.testing.sandbox.server import Sandbox
 
 log = logging.getLogger(__name__)
 
@@ -30,9 +35,11 @@ class DevOptions:
 @contextlib.asynccontextmanager
 async def running_bot(
     settings: Settings, registry: PluginRegistry, deployment: DeploymentConfig, options: DevOptions
-) -> AsyncIterator[tuple[TatianaBot, object | None]]:
-    """The bot connected to Discord (token set) or to a seeded local sandbox; everything closed on exit."""
-    sandbox = None
+) -> AsyncIterator[tuple[TatianaBot, Sandbox | None]]:
+    """The bot connected to Discord (token set) or to a seeded local sandbox, its database migrated first."""
+    sandbox: Sandbox | None = None
+    # One command must work on a fresh data directory, so the schema is brought to heads before anything runs.
+    await upgrade(settings.effective_database_url, registry=registry)
     engine = create_engine(settings.effective_database_url)
     coordination: Coordination = create_coordination(settings.redis_url)
     try:
@@ -90,11 +97,10 @@ async def run_dev(
             f"  plugins       {', '.join(registry.names) or 'none'}",
         ]
         if sandbox is not None:
-            base = sandbox.base_url  # type: ignore[attr-defined]
             lines += [
                 "  discord       local sandbox (DISCORD_TOKEN is unset)",
-                f"  talk to it    {base}/  (pick a guild and a member, type /balance)",
-                f"  sandbox REST  {sandbox.rest_url}",  # type: ignore[attr-defined]
+                f"  talk to it    {sandbox.base_url}/  (pick a guild and a member, type /balance)",
+                f"  sandbox REST  {sandbox.rest_url}",
             ]
         else:
             lines.append("  discord       connected with DISCORD_TOKEN")
