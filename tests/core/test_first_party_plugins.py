@@ -1,32 +1,22 @@
 """The four first-party plugins: found by entry point like any other, their settings, texts and commands.
 
-The commands are run for real by the bot itself: a TatianaBot (its lightbulb client, plugin gate, and the injection
-of each guild's settings and of a Translator in the guild's language) on a migrated SQLite database, whose
-gateway is never connected and whose REST client talks to a small local recorder of Discord's REST routes; it is
-fed interactions deserialized from Discord-shaped payloads. (Once the sandbox in tatiana.testing serves these
-routes, the recorder can give way to it.)
+The commands run for real: the pytest plugin's ``bot`` fixture is a TatianaBot (its lightbulb client, plugin
+gate, and the injection of each guild's settings and of a Translator in the guild's language) on a migrated
+SQLite database, connected to the local Discord sandbox; members of the demo guild run the commands as
+Discord would send them, and the test reads what the bot answered, posted and sent in the sandbox's world.
 """
 
 from __future__ import annotations
 
-import base64
-import itertools
 import json
-import logging
 import re
 import string
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import hikari
-import lightbulb
 import pytest
-from aiohttp import web
-from lightbulb.internal.constants import GLOBAL_COMMAND_KEY
 from packaging.utils import canonicalize_name
 from pydantic import BaseModel, TypeAdapter, ValidationError
 from sqlalchemy import select
@@ -38,25 +28,20 @@ from tatiana_moderation import ModerationSettings
 
 from tatiana import API_VERSION, ChannelId, Plugin, Translator, load_translations
 from tatiana.bot.app import TatianaBot
-from tatiana.coordination import MemoryCoordination
-from tatiana.db import migrate
-from tatiana.db.engine import create_engine, session_factory
-from tatiana.db.models import Guild
-from tatiana.deployment import DeploymentConfig, PluginDefault
+from tatiana.db.models import Guild as GuildRow
+from tatiana.deployment import DeploymentConfig
 from tatiana.registry import PluginRegistry, PluginStatus
+from tatiana.testing import Sandbox, SandboxUser
+from tatiana.testing.sandbox import rest
+from tatiana.testing.sandbox.interactions import UnknownCommand
+from tatiana.testing.sandbox.world import ApplicationCommand, Channel, Guild, Member, Message, Overwrite, Perm
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 FIRST_PARTY = {"ai": "ask", "economy": "balance", "levels": "rank", "moderation": "warn"}
 SPANISH_NAMES = {"ask": "preguntar", "balance": "saldo", "rank": "rango", "warn": "advertir"}
 # Discord's rule for command and option names (discord-docs: interactions/application-commands).
 COMMAND_NAME = re.compile(r"^[-_\w]{1,32}$")
-
-BOT_ID = 1_180_000_000_000_000_001
-GUILD_ID = 1_180_000_000_000_000_100
-CHANNEL_ID = 1_180_000_000_000_000_200
 LOG_CHANNEL_ID = 1_180_000_000_000_000_300
-APPLICATION_ID = BOT_ID
-TOKEN = base64.urlsafe_b64encode(str(BOT_ID).encode()).decode().rstrip("=") + ".GaBcDe." + "x" * 38
 
 
 @pytest.fixture(scope="module")
@@ -64,32 +49,10 @@ def registry() -> PluginRegistry:
     return PluginRegistry.discover()
 
 
-@asynccontextmanager
-async def tatiana_bot(
-    registry: PluginRegistry, database_url: str, rest_url: str | None = None
-) -> AsyncIterator[TatianaBot]:
-    """The real bot with every plugin of ``registry`` on for every guild, on a migrated database.
-
-    Its gateway is never connected; its REST client talks to ``rest_url``.
-    """
-    await migrate.upgrade(database_url, registry=registry)
-    engine = create_engine(database_url)
-    coordination = MemoryCoordination()
-    deployment = DeploymentConfig(plugins={name: PluginDefault(enabled=True) for name in registry.names})
-    bot = TatianaBot(
-        token=TOKEN,
-        registry=registry,
-        deployment=deployment,
-        sessions=session_factory(engine),
-        coordination=coordination,
-        rest_url=rest_url,
-    )
-    try:
-        yield bot
-    finally:
-        await bot.stop()
-        await coordination.close()
-        await engine.dispose()
+@pytest.fixture
+def tatiana_plugins() -> list[str]:
+    """The bot of these tests carries the four first-party plugins, found by their entry points."""
+    return list(FIRST_PARTY)
 
 
 def first_party(registry: PluginRegistry) -> list[Plugin]:
@@ -237,459 +200,219 @@ def test_translate_falls_back_to_english_then_to_the_key(registry: PluginRegistr
     assert t.to("en")("a", n=1) == "one 1"
 
 
-# --- commands on a lightbulb client ------------------------------------------------------------------------
+# --- the commands, run by members of the demo guild on the sandbox -------------------------------------------
 
 
-async def test_the_bot_registers_their_localized_commands(registry: PluginRegistry, sqlite_url: str) -> None:
-    async with tatiana_bot(registry, sqlite_url) as bot:
-        await bot.load_plugins()
-        client, provider = bot.client, bot.client.localization_provider
-
-        for name, root in FIRST_PARTY.items():
-            record = registry.record(name)
-            assert record is not None and record.status is PluginStatus.LOADED, (name, record)
-            assert bot.gate.command_owner[f"{name}.{root}.name"] == name, "localized: owned by its key"
-        await client.sync_application_commands(_force_no_api_call=True)
-        invokable = client.invokable_commands[GLOBAL_COMMAND_KEY]
-        assert {path for path in invokable if path[0] in SPANISH_NAMES} == {
-            (c,) for c in FIRST_PARTY.values()
-        }
-
-        builders: dict[str, hikari.api.SlashCommandBuilder] = {}
-        for command in client.registered_commands:
-            builder = await command.as_command_builder(hikari.Locale.EN_US, provider)
-            assert isinstance(builder, hikari.api.SlashCommandBuilder)
-            builders[builder.name] = builder
-        for english, spanish in SPANISH_NAMES.items():
-            builder = builders[english]
-            assert builder.name_localizations[hikari.Locale.ES_ES] == spanish
-            assert builder.name_localizations[hikari.Locale.ES_LATAM] == spanish
-            assert builder.description and builder.description_localizations[hikari.Locale.ES_ES]
-            assert builder.context_types == [hikari.ApplicationContextType.GUILD]
-        assert [(o.name, o.is_required) for o in builders["balance"].options] == [("member", False)]
-        assert [(o.name, o.is_required) for o in builders["warn"].options] == [
-            ("member", True),
-            ("reason", True),
-        ]
-        assert [(o.name, o.max_length) for o in builders["ask"].options] == [("prompt", 4000)]
-        assert builders["warn"].default_member_permissions == hikari.Permissions.MODERATE_MEMBERS
-        assert builders["warn"].options[0].name_localizations[hikari.Locale.ES_ES] == "miembro"
+def member_named(sandbox: Sandbox, guild: Guild, username: str) -> Member:
+    return next(m for m in guild.members.values() if sandbox.world.users[m.user_id].username == username)
 
 
-# --- running the commands ----------------------------------------------------------------------------------
+def channel_named(guild: Guild, name: str) -> Channel:
+    return next(c for c in guild.channels.values() if c.name == name)
 
 
-_ids = itertools.count(1_190_000_000_000_000_000)
+def messages_in(sandbox: Sandbox, channel: Channel) -> list[Message]:
+    return list(sandbox.world.messages.get(channel.id, {}).values())
 
 
-def user_payload(user_id: int, username: str, *, bot: bool = False) -> dict[str, Any]:
-    """A Discord user object."""
-    return {
-        "id": str(user_id),
-        "username": username,
-        "discriminator": "0",
-        "global_name": None,
-        "avatar": None,
-        "bot": bot,
-        "public_flags": 0,
-    }
+def routes_since(sandbox: Sandbox, before: Counter[tuple[str, int]]) -> set[str]:
+    """The REST routes the bot called since ``before`` (a copy of the sandbox's call counts)."""
+    return {route for route, _ in rest.state(sandbox).calls - before}
 
 
-def member_payload(user: dict[str, Any], permissions: hikari.Permissions) -> dict[str, Any]:
-    """A Discord guild member object as interactions carry it."""
-    return {
-        "user": user,
-        "roles": [],
-        "joined_at": "2024-01-01T00:00:00+00:00",
-        "deaf": False,
-        "mute": False,
-        "flags": 0,
-        "pending": False,
-        "permissions": str(int(permissions)),
-    }
+ANSWER = "POST /interactions/{interaction_id}/{interaction_token}/callback"
+FOLLOWUP = "POST /webhooks/{webhook_id}/{webhook_token}"
 
 
-def message_payload(channel_id: str, content: str, flags: int = 0) -> dict[str, Any]:
-    """A Discord message object written by the bot."""
-    return {
-        "id": str(next(_ids)),
-        "channel_id": channel_id,
-        "author": user_payload(BOT_ID, "Tatiana", bot=True),
-        "content": content,
-        "timestamp": datetime.now(UTC).isoformat(),
-        "edited_timestamp": None,
-        "tts": False,
-        "mention_everyone": False,
-        "mentions": [],
-        "mention_roles": [],
-        "attachments": [],
-        "embeds": [],
-        "pinned": False,
-        "type": 0,
-        "flags": flags,
-    }
+async def use_language(bot: TatianaBot, guild: Guild, language: str) -> None:
+    """Make ``language`` the guild's language (as the dashboard does) and have the bot read it again."""
+    async with bot.sessions() as session, session.begin():
+        row = await session.scalar(select(GuildRow).where(GuildRow.discord_id == guild.id))
+        if row is None:
+            session.add(GuildRow(discord_id=guild.id, name=guild.name, language=language))
+        else:
+            row.language = language
+    bot.languages.forget(guild.id)
 
 
-@dataclass
-class Call:
-    """One REST request the bot made."""
+async def test_the_bot_registers_their_localized_commands(
+    bot: TatianaBot, sandbox: Sandbox, member: SandboxUser, moderator: SandboxUser
+) -> None:
+    for name, root in FIRST_PARTY.items():
+        record = bot.registry.record(name)
+        assert record is not None and record.status is PluginStatus.LOADED, (name, record)
+        assert bot.gate.command_owner[f"{name}.{root}.name"] == name, "localized: owned by its key"
 
-    method: str
-    path: str
-    body: dict[str, Any]
+    registered: dict[str, ApplicationCommand] = {c.name: c for c in sandbox.world.commands.values()}
+    assert set(SPANISH_NAMES) <= set(registered)
+    for english, spanish in SPANISH_NAMES.items():
+        command = registered[english]
+        assert (command.type, command.guild_id) == (1, None), "a global slash command"
+        assert command.name_localizations is not None and command.description_localizations is not None
+        assert command.name_localizations["es-ES"] == command.name_localizations["es-419"] == spanish
+        assert command.description and command.description_localizations["es-ES"]
+        assert command.contexts == [hikari.ApplicationContextType.GUILD]
 
+    def required(name: str) -> list[tuple[str, bool]]:
+        return [(o["name"], o.get("required", False)) for o in registered[name].options]
 
-@dataclass
-class DiscordRecorder:
-    """Answers the REST routes these commands use the way Discord does, and records every request."""
-
-    users: dict[int, dict[str, Any]] = field(default_factory=dict)
-    closed_dms: set[int] = field(default_factory=set)
-    forbidden_channels: set[int] = field(default_factory=set)
-    calls: list[Call] = field(default_factory=list)
-    dm_channels: dict[int, int] = field(default_factory=dict)
-    unexpected: list[str] = field(default_factory=list)
-
-    def routes(self) -> web.Application:
-        app = web.Application()
-        app.router.add_post("/api/v10/interactions/{id}/{token}/callback", self.callback)
-        app.router.add_post("/api/v10/users/@me/channels", self.open_dm)
-        app.router.add_post("/api/v10/channels/{channel}/messages", self.create_message)
-        app.router.add_post("/api/v10/webhooks/{application}/{token}", self.followup)
-        app.router.add_route("*", "/{tail:.*}", self.unknown)
-        return app
-
-    async def record(self, request: web.Request) -> dict[str, Any]:
-        body = await request.json() if request.can_read_body else {}
-        self.calls.append(Call(request.method, request.path.removeprefix("/api/v10"), body))
-        return body
-
-    async def callback(self, request: web.Request) -> web.Response:
-        body = await self.record(request)
-        flags = body.get("data", {}).get("flags", 0)
-        return web.json_response(
-            {
-                "interaction": {
-                    "id": request.match_info["id"],
-                    "type": 2,
-                    "response_message_loading": body["type"] == 5,
-                    "response_message_ephemeral": bool(flags & hikari.MessageFlag.EPHEMERAL),
-                }
-            }
-        )
-
-    async def open_dm(self, request: web.Request) -> web.Response:
-        body = await self.record(request)
-        recipient = int(body["recipient_id"])
-        channel = self.dm_channels.setdefault(recipient, next(_ids))
-        return web.json_response(
-            {"id": str(channel), "type": 1, "last_message_id": None, "recipients": [self.users[recipient]]}
-        )
-
-    async def create_message(self, request: web.Request) -> web.Response:
-        body = await self.record(request)
-        channel = int(request.match_info["channel"])
-        closed = {self.dm_channels.get(user) for user in self.closed_dms}
-        if channel in closed:
-            return web.json_response(
-                {"message": "Cannot send messages to this user", "code": 50007}, status=403
-            )
-        if channel in self.forbidden_channels:
-            return web.json_response({"message": "Missing Access", "code": 50001}, status=403)
-        return web.json_response(message_payload(str(channel), body.get("content", "")))
-
-    async def followup(self, request: web.Request) -> web.Response:
-        body = await self.record(request)
-        return web.json_response(
-            message_payload(str(CHANNEL_ID), body.get("content", ""), body.get("flags", 0))
-        )
-
-    async def unknown(self, request: web.Request) -> web.Response:
-        await self.record(request)
-        self.unexpected.append(f"{request.method} {request.path}")
-        return web.json_response({"message": "404: Not Found", "code": 0}, status=404)
-
-    def paths(self) -> list[str]:
-        return [f"{call.method} {call.path}" for call in self.calls]
+    assert required("balance") == [("member", False)]
+    assert required("warn") == [("member", True), ("reason", True)]
+    assert [(o["name"], o.get("max_length")) for o in registered["ask"].options] == [("prompt", 4000)]
+    assert registered["warn"].default_member_permissions == str(int(hikari.Permissions.MODERATE_MEMBERS))
+    assert registered["warn"].options[0]["name_localizations"]["es-ES"] == "miembro"
+    with pytest.raises(UnknownCommand, match="lacks the permissions"):
+        member.command("warn")
+    assert moderator.command("warn").name == "warn"
 
 
-@dataclass
-class Harness:
-    """The bot with its command client started, carrying the registry's plugins, and the Discord it talks to."""
-
-    bot: TatianaBot
-    discord: DiscordRecorder
-    failures: list[BaseException]
-    moderator: dict[str, Any]
-    last_interaction_id: int = 0
-
-    async def use_settings(self, settings: BaseModel) -> None:
-        """Save ``settings`` as the guild's (as the dashboard does); the bot injects them into the commands."""
-        [plugin] = [p.name for p in self.bot.registry if p.settings is type(settings)]
-        await self.bot.service.update_settings(GUILD_ID, plugin, settings.model_dump(mode="json"))
-
-    async def use_language(self, language: str) -> None:
-        """Make ``language`` the guild's language (as the dashboard does) and have the bot read it again."""
-        async with self.bot.sessions() as session, session.begin():
-            guild = await session.scalar(select(Guild).where(Guild.discord_id == GUILD_ID))
-            if guild is None:
-                session.add(Guild(discord_id=GUILD_ID, name="Test server", language=language))
-            else:
-                guild.language = language
-        self.bot.languages.forget(GUILD_ID)
-
-    def add_user(self, username: str, *, bot: bool = False) -> dict[str, Any]:
-        """A new Discord user the recorder knows (so a DM channel can be opened with them)."""
-        user = user_payload(next(_ids), username, bot=bot)
-        self.discord.users[int(user["id"])] = user
-        return user
-
-    async def run(self, command: str, locale: str = "en-US", **options: Any) -> None:
-        """Deliver one slash command interaction from the moderator, options given by name."""
-        payload_options, resolved_users, resolved_members = [], {}, {}
-        for name, value in options.items():
-            if isinstance(value, dict):
-                payload_options.append({"name": name, "type": 6, "value": value["id"]})
-                resolved_users[value["id"]] = value
-                resolved_members[value["id"]] = {
-                    k: v for k, v in member_payload(value, hikari.Permissions.NONE).items() if k != "user"
-                }
-            else:
-                payload_options.append({"name": name, "type": 3, "value": value})
-        data: dict[str, Any] = {"id": str(next(_ids)), "name": command, "type": 1, "options": payload_options}
-        if resolved_users:
-            data["resolved"] = {"users": resolved_users, "members": resolved_members}
-        self.last_interaction_id = next(_ids)
-        payload = {
-            "id": str(self.last_interaction_id),
-            "application_id": str(APPLICATION_ID),
-            "type": 2,
-            "token": "interaction-token",
-            "version": 1,
-            "guild_id": str(GUILD_ID),
-            "guild_locale": "es-ES",
-            "locale": locale,
-            "channel": {
-                "id": str(CHANNEL_ID),
-                "type": 0,
-                "name": "general",
-                "permissions": str(int(hikari.Permissions.all_permissions())),
-            },
-            "channel_id": str(CHANNEL_ID),
-            "member": member_payload(self.moderator, hikari.Permissions.MODERATE_MEMBERS),
-            "data": data,
-            "app_permissions": str(int(hikari.Permissions.SEND_MESSAGES)),
-            "entitlements": [],
-            "authorizing_integration_owners": {"0": str(GUILD_ID)},
-            "context": 0,
-            "attachment_size_limit": 8_388_608,
-        }
-        interaction = self.bot.app.entity_factory.deserialize_command_interaction(payload)
-        await self.bot.client.handle_interaction_create(interaction)
-        assert not self.failures, f"/{command} failed: {self.failures!r}"
-
-    def responses(self) -> list[dict[str, Any]]:
-        """The interaction responses and follow-ups, in order: ``{"type", "content", "ephemeral"}``."""
-        out = []
-        for call in self.discord.calls:
-            if call.path.endswith("/callback"):
-                data = call.body.get("data") or {}
-                out.append(
-                    {
-                        "type": call.body["type"],
-                        "content": data.get("content"),
-                        "ephemeral": bool(data.get("flags", 0) & hikari.MessageFlag.EPHEMERAL),
-                    }
-                )
-            elif call.path.startswith("/webhooks/"):
-                out.append(
-                    {
-                        "type": "followup",
-                        "content": call.body.get("content"),
-                        "ephemeral": bool(call.body.get("flags", 0) & hikari.MessageFlag.EPHEMERAL),
-                    }
-                )
-        return out
+async def test_balance_answers_with_this_servers_currency(
+    bot: TatianaBot, sandbox: Sandbox, guild: Guild, member: SandboxUser
+) -> None:
+    settings = {"currency_name": "gemas", "currency_symbol": "💎", "daily_amount": 2500}
+    await bot.service.update_settings(guild.id, "economy", settings)
+    pablo = member_named(sandbox, guild, "pablo")
+    reply = await member.slash("balance", member=pablo)
+    assert reply.kind == 4 and reply.ephemeral
+    assert f"<@{pablo.user_id}>" in reply.content
+    assert "este bot aún no guarda saldos" in reply.content
+    assert "💎 gemas" in reply.content and "💎 2\u202f500 gemas" in reply.content
 
 
-@pytest.fixture
-async def harness(
-    registry: PluginRegistry, sqlite_url: str, caplog: pytest.LogCaptureFixture
-) -> AsyncIterator[Harness]:
-    discord = DiscordRecorder()
-    runner = web.AppRunner(discord.routes(), access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = runner.addresses[0][1]
-    try:
-        async with tatiana_bot(registry, sqlite_url, f"http://127.0.0.1:{port}/api/v10") as bot:
-            rest = bot.app.rest
-            assert isinstance(rest, hikari.impl.RESTClientImpl)
-            rest.start()  # REST only: the gateway is never connected
-            failures: list[BaseException] = []
-
-            # Ahead of the bot's own handler (priority -100), which would answer and hide the failure.
-            @bot.client.error_handler
-            async def record_failure(failure: lightbulb.exceptions.ExecutionPipelineFailedException) -> bool:
-                failures.extend(failure.causes)
-                return True
-
-            await bot.service.start()
-            await bot.load_plugins()
-            bot.client.sync_commands = False  # the recorder does not serve the command routes
-            await bot.client.start()
-            harness = Harness(bot, discord, failures, user_payload(next(_ids), "mod"))
-            discord.users[int(harness.moderator["id"])] = harness.moderator
-            try:
-                yield harness
-            finally:
-                await rest.close()
-    finally:
-        await runner.cleanup()
-    errors = [
-        r for r in caplog.records if r.levelno >= logging.ERROR and r.name.startswith(("hikari", "lightbulb"))
-    ]
-    assert not errors, f"hikari or lightbulb logged errors: {[r.getMessage() for r in errors]}"
-    assert not discord.unexpected, f"requests to routes this recorder does not know: {discord.unexpected}"
+async def test_balance_without_guild_settings_uses_the_defaults_and_your_own_wallet(
+    bot: TatianaBot, guild: Guild, member: SandboxUser
+) -> None:
+    await use_language(bot, guild, "en")
+    member.user.locale = "en-GB"
+    reply = await member.slash("balance")
+    assert f"<@{member.user.id}>'s wallet can't be shown yet" in reply.content
+    assert "🪙 100 coins" in reply.content
 
 
-@pytest.fixture(autouse=True)
-def _fresh_registry_state(registry: PluginRegistry) -> Iterator[None]:
-    # add_to_client marks records LOADED; the tests here each start from plugins that are only available.
-    yield
-    for record in registry.records:
-        if record.status is PluginStatus.LOADED:
-            record.status = PluginStatus.AVAILABLE
+async def test_balance_of_a_bot_says_bots_have_no_wallet(sandbox: Sandbox, member: SandboxUser) -> None:
+    member.user.locale = "fr"
+    reply = await member.slash("balance", member=sandbox.world.bot)
+    assert "los bots no tienen cartera" in reply.content, "a server that chose no language gets Spanish"
 
 
-async def test_balance_answers_with_this_servers_currency(harness: Harness) -> None:
-    await harness.use_settings(
-        EconomySettings(currency_name="gemas", currency_symbol="💎", daily_amount=2500)
+async def test_commands_answer_in_the_servers_language_whatever_the_members_client(
+    bot: TatianaBot, guild: Guild, member: SandboxUser
+) -> None:
+    member.user.locale = "en-US"
+    spanish = await member.slash("balance")
+    await use_language(bot, guild, "en")
+    member.user.locale = "es-ES"
+    english = await member.slash("balance")
+    await use_language(bot, guild, "es")
+    member.user.locale = "en-GB"
+    spanish_again = await member.slash("ask", prompt="Hello?")
+    assert "aún no guarda saldos" in spanish.content
+    assert "balances are not stored on this bot yet" in english.content
+    assert spanish_again.content.startswith("Las respuestas de IA aún no están disponibles")
+
+
+async def test_rank_explains_how_xp_is_earned_here(
+    bot: TatianaBot, sandbox: Sandbox, guild: Guild, member: SandboxUser
+) -> None:
+    await use_language(bot, guild, "en")
+    await bot.service.update_settings(guild.id, "levels", {"xp_min": 5, "xp_max": 10, "cooldown_seconds": 30})
+    reply = await member.slash("rank", member=member_named(sandbox, guild, "sofia"))
+    assert reply.ephemeral
+    assert "XP is not stored on this bot yet" in reply.content
+    assert "5–10 XP, at most once every 30 s" in reply.content
+    assert f"level 5: {total_xp_for_level(5)}" in reply.content
+
+
+async def test_ask_refuses_a_question_over_the_servers_limit(
+    bot: TatianaBot, guild: Guild, member: SandboxUser
+) -> None:
+    await bot.service.update_settings(guild.id, "ai", {"max_prompt_chars": 10})
+    reply = await member.slash("ask", prompt="¿Cuál es la capital de Francia?")
+    assert reply.content == "Tu pregunta tiene 31 caracteres; este servidor admite como mucho 10."
+
+
+async def test_ask_says_ai_is_not_configured_instead_of_answering(
+    bot: TatianaBot, guild: Guild, member: SandboxUser
+) -> None:
+    await use_language(bot, guild, "en")
+    reply = await member.slash("ask", prompt="What is the capital of France?")
+    assert reply.ephemeral
+    assert reply.content == "AI answers are not available yet: no AI service is configured for this bot."
+
+
+async def test_warn_tells_the_member_logs_it_and_announces_it(
+    bot: TatianaBot, sandbox: Sandbox, guild: Guild, moderator: SandboxUser
+) -> None:
+    await use_language(bot, guild, "en")
+    log = channel_named(guild, "mod-log")
+    await bot.service.update_settings(guild.id, "moderation", {"mod_log_channel_id": str(log.id)})
+    marta = member_named(sandbox, guild, "marta")
+    before = rest.state(sandbox).calls.copy()
+    reply = await moderator.slash("warn", member=marta, reason="  spam in #general  ")
+
+    assert reply.deferred and not reply.ephemeral, "acknowledged at once, in public"
+    assert reply.content == f"⚠️ <@{marta.user_id}> has been warned. Reason: spam in #general"
+    [dm] = messages_in(sandbox, sandbox.world.dm_channel(marta.user_id))
+    assert dm.content == "⚠️ You have received a warning in **Tatiana Dev**. Reason: spam in #general"
+    [entry] = messages_in(sandbox, log)
+    assert entry.content == (
+        f"⚠️ **Warning** · <@{marta.user_id}> (`{marta.user_id}`) by <@{moderator.user.id}> · spam in #general"
     )
-    member = harness.add_user("ana")
-    await harness.run("balance", locale="es-ES", member=member)
-    [reply] = harness.responses()
-    assert reply["type"] == 4 and reply["ephemeral"]
-    assert f"<@{member['id']}>" in reply["content"]
-    assert "este bot aún no guarda saldos" in reply["content"]
-    assert "💎 gemas" in reply["content"] and "💎 2\u202f500 gemas" in reply["content"]
-
-
-async def test_balance_without_guild_settings_uses_the_defaults_and_your_own_wallet(harness: Harness) -> None:
-    await harness.use_language("en")
-    await harness.run("balance", locale="en-GB")
-    [reply] = harness.responses()
-    assert f"<@{harness.moderator['id']}>'s wallet can't be shown yet" in reply["content"]
-    assert "🪙 100 coins" in reply["content"]
-
-
-async def test_balance_of_a_bot_says_bots_have_no_wallet(harness: Harness) -> None:
-    await harness.run("balance", locale="fr", member=harness.add_user("otherbot", bot=True))
-    [reply] = harness.responses()
-    assert "los bots no tienen cartera" in reply["content"], "a server that chose no language gets Spanish"
-
-
-async def test_commands_answer_in_the_servers_language_whatever_the_members_client(harness: Harness) -> None:
-    await harness.run("balance", locale="en-US")
-    await harness.use_language("en")
-    await harness.run("balance", locale="es-ES")
-    await harness.use_language("es")
-    await harness.run("ask", locale="en-GB", prompt="Hello?")
-    spanish, english, spanish_again = (r["content"] for r in harness.responses())
-    assert "aún no guarda saldos" in spanish
-    assert "balances are not stored on this bot yet" in english
-    assert spanish_again.startswith("Las respuestas de IA aún no están disponibles")
-
-
-async def test_rank_explains_how_xp_is_earned_here(harness: Harness) -> None:
-    await harness.use_language("en")
-    await harness.use_settings(LevelsSettings(xp_min=5, xp_max=10, cooldown_seconds=30))
-    await harness.run("rank", member=harness.add_user("bea"))
-    [reply] = harness.responses()
-    assert reply["ephemeral"]
-    assert "XP is not stored on this bot yet" in reply["content"]
-    assert "5–10 XP, at most once every 30 s" in reply["content"]
-    assert f"level 5: {total_xp_for_level(5)}" in reply["content"]
-
-
-async def test_ask_refuses_a_question_over_the_servers_limit(harness: Harness) -> None:
-    await harness.use_settings(AISettings(max_prompt_chars=10))
-    await harness.run("ask", locale="es-ES", prompt="¿Cuál es la capital de Francia?")
-    [reply] = harness.responses()
-    assert reply["content"] == "Tu pregunta tiene 31 caracteres; este servidor admite como mucho 10."
-
-
-async def test_ask_says_ai_is_not_configured_instead_of_answering(harness: Harness) -> None:
-    await harness.use_language("en")
-    await harness.run("ask", prompt="What is the capital of France?")
-    [reply] = harness.responses()
-    assert reply["ephemeral"]
-    assert reply["content"] == "AI answers are not available yet: no AI service is configured for this bot."
-
-
-async def test_warn_tells_the_member_logs_it_and_announces_it(harness: Harness) -> None:
-    await harness.use_language("en")
-    await harness.use_settings(ModerationSettings(mod_log_channel_id=LOG_CHANNEL_ID))
-    member = harness.add_user("carla")
-    await harness.run("warn", member=member, reason="  spam in #general  ")
-
-    dm_channel = harness.discord.dm_channels[int(member["id"])]
-    assert harness.discord.paths() == [
-        f"POST /interactions/{harness.last_interaction_id}/interaction-token/callback",
+    assert reply.message_id is not None and reply.message_id < dm.id < entry.id, (
+        "deferred before the REST calls"
+    )
+    assert routes_since(sandbox, before) == {
+        ANSWER,
         "POST /users/@me/channels",
-        f"POST /channels/{dm_channel}/messages",
-        f"POST /channels/{LOG_CHANNEL_ID}/messages",
-        f"POST /webhooks/{APPLICATION_ID}/interaction-token",
-    ]
-    deferred, dm, log, notice = (harness.discord.calls[i].body for i in (0, 2, 3, 4))
-    assert (
-        deferred["type"] == 5 and not deferred.get("data", {}).get("flags", 0) & hikari.MessageFlag.EPHEMERAL
-    )
-    assert dm["content"] == "⚠️ You have received a warning in a server. Reason: spam in #general"
-    assert log["content"] == (
-        f"⚠️ **Warning** · <@{member['id']}> (`{member['id']}`) by <@{harness.moderator['id']}> · spam in #general"
-    )
-    assert log["allowed_mentions"] == {"parse": []}, "the log entry pings no one"
-    assert notice["content"] == f"⚠️ <@{member['id']}> has been warned. Reason: spam in #general"
-    assert notice["allowed_mentions"]["users"] == [member["id"]]
+        "POST /channels/{channel_id}/messages",
+        FOLLOWUP,
+    }
+    assert reply.followups == [], "the notice is the answer itself"
 
 
-async def test_warn_reports_what_discord_refused_to_the_moderator_only(harness: Harness) -> None:
-    await harness.use_settings(ModerationSettings(mod_log_channel_id=LOG_CHANNEL_ID))
-    member = harness.add_user("dani")
-    harness.discord.closed_dms.add(int(member["id"]))
-    harness.discord.forbidden_channels.add(LOG_CHANNEL_ID)
-    await harness.run("warn", locale="es-ES", member=member, reason="flood")
+async def test_warn_reports_what_discord_refused_to_the_moderator_only(
+    bot: TatianaBot, sandbox: Sandbox, guild: Guild, moderator: SandboxUser
+) -> None:
+    world = sandbox.world
+    log = channel_named(guild, "mod-log")
+    log.overwrites[world.bot.id] = Overwrite(id=world.bot.id, type=1, deny=Perm.VIEW_CHANNEL)
+    await bot.service.update_settings(guild.id, "moderation", {"mod_log_channel_id": str(log.id)})
+    pablo = member_named(sandbox, guild, "pablo")
+    world.users[pablo.user_id].accepts_dms = False
+    reply = await moderator.slash("warn", member=pablo, reason="flood")
 
-    responses = harness.responses()
-    assert [r["type"] for r in responses] == [5, "followup", "followup"]
-    notice, problems = responses[1], responses[2]
-    assert notice["content"] == f"⚠️ <@{member['id']}> ha recibido una advertencia. Motivo: flood"
-    assert problems["ephemeral"]
-    assert "no acepta mensajes directos del bot" in problems["content"]
-    assert f"registro de moderación <#{LOG_CHANNEL_ID}>" in problems["content"]
-
-
-async def test_warn_without_a_public_notice_answers_only_the_moderator(harness: Harness) -> None:
-    await harness.use_language("en")
-    await harness.use_settings(ModerationSettings(dm_on_action=False, public_notice=False))
-    member = harness.add_user("eva")
-    await harness.run("warn", member=member, reason="off-topic")
-    assert [call.path.split("/")[1] for call in harness.discord.calls] == ["interactions", "webhooks"]
-    deferred, done = harness.responses()
-    assert deferred["ephemeral"] and deferred["type"] == 5
-    assert done["content"] == f"<@{member['id']}> has been warned. Reason: off-topic"
+    assert reply.content == f"⚠️ <@{pablo.user_id}> ha recibido una advertencia. Motivo: flood"
+    [problems] = await reply.wait_followup(1)
+    assert problems.flags & hikari.MessageFlag.EPHEMERAL
+    assert "no acepta mensajes directos del bot" in problems.content
+    assert f"registro de moderación <#{log.id}>" in problems.content
+    assert messages_in(sandbox, log) == []
+    assert messages_in(sandbox, world.dm_channel(pablo.user_id)) == []
 
 
-async def test_warn_refuses_yourself_and_bots_without_telling_anyone(harness: Harness) -> None:
-    await harness.use_language("en")
-    bot = harness.add_user("somebot", bot=True)
-    await harness.run("warn", member=harness.moderator, reason="test")
-    await harness.run("warn", member=bot, reason="test")
-    assert [r["content"] for r in harness.responses()] == [
+async def test_warn_without_a_public_notice_answers_only_the_moderator(
+    bot: TatianaBot, sandbox: Sandbox, guild: Guild, moderator: SandboxUser
+) -> None:
+    await use_language(bot, guild, "en")
+    await bot.service.update_settings(guild.id, "moderation", {"dm_on_action": False, "public_notice": False})
+    sofia = member_named(sandbox, guild, "sofia")
+    before = rest.state(sandbox).calls.copy()
+    reply = await moderator.slash("warn", member=sofia, reason="off-topic")
+    assert routes_since(sandbox, before) == {ANSWER, FOLLOWUP}, "no DM, no log entry"
+    assert reply.deferred and reply.ephemeral
+    assert reply.content == f"<@{sofia.user_id}> has been warned. Reason: off-topic"
+
+
+async def test_warn_refuses_yourself_and_bots_without_telling_anyone(
+    bot: TatianaBot, sandbox: Sandbox, guild: Guild, moderator: SandboxUser
+) -> None:
+    await use_language(bot, guild, "en")
+    before = rest.state(sandbox).calls.copy()
+    yourself = await moderator.slash("warn", member=sandbox.world.users[moderator.user.id], reason="test")
+    a_bot = await moderator.slash("warn", member=sandbox.world.bot, reason="test")
+    assert [yourself.content, a_bot.content] == [
         "You can't warn yourself.",
-        f"<@{bot['id']}> is a bot: bots can't be warned.",
+        f"<@{sandbox.world.bot.id}> is a bot: bots can't be warned.",
     ]
-    assert all(r["ephemeral"] for r in harness.responses())
-    assert all(call.path.endswith("/callback") for call in harness.discord.calls), "no DM, no log entry"
+    assert yourself.ephemeral and a_bot.ephemeral and not yourself.deferred and not a_bot.deferred
+    assert routes_since(sandbox, before) == {ANSWER}, "no DM, no log entry"
