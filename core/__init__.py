@@ -7,10 +7,12 @@
 - ``Translator`` and ``load_translations``: a plugin's es/en texts; commands declare ``t: Translator`` to get
   theirs in the guild's language.
 - ``ChannelId``, ``RoleId``: settings field types for Discord ids.
+- ``Database``: the bot's database (sessions, transactions); commands and listeners declare ``db: Database``.
 
 Everything else may change between versions.
 """
 
+from tatiana.database import Database
 from tatiana.fields import ChannelId, RoleId
 from tatiana.i18n import Translator, load_translations
 from tatiana.plugin import API_VERSION, NoSettings, Plugin, PluginDefinitionError
@@ -18,6 +20,7 @@ from tatiana.plugin import API_VERSION, NoSettings, Plugin, PluginDefinitionErro
 __all__ = [
     "API_VERSION",
     "ChannelId",
+    "Database",
     "NoSettings",
     "Plugin",
     "PluginDefinitionError",

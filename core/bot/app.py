@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import hikari
 import lightbulb
+import miru
+from lightbulb.internal import constants as lightbulb_constants
+from lightbulb.internal import sync as lightbulb_sync
 from pydantic import BaseModel
 
 from tatiana.bot.gating import PluginGate
 from tatiana.bot.languages import GuildLanguages
+from tatiana.database import Database
 from tatiana.guild_plugins import GuildPluginService
 from tatiana.i18n import Translator, localization_provider
 from tatiana.plugin import NoSettings
@@ -57,6 +62,7 @@ class TatianaBot:
         self.app = hikari.GatewayBot(token, **options)
         self.client = lightbulb.client_from_app(
             self.app,
+            sync_commands=False,  # sync_commands() below: lightbulb's own sync overwrites unchanged commands
             hooks=[self.gate.hook()],
             localization_provider=localization_provider(self._all_translations()),
         )
@@ -74,6 +80,11 @@ class TatianaBot:
         return merged
 
     def _register_settings_injection(self) -> None:
+        # Components and modals (hikari-miru): plugins declare ``components: miru.Client`` to send views.
+        self.components = miru.Client(self.app, ignore_unknown_interactions=True)
+        defaults = self.client.di.registry_for(lightbulb.di.Contexts.DEFAULT)
+        defaults.register_value(Database, Database(self.sessions))
+        defaults.register_value(miru.Client, self.components)
         registry = self.client.di.registry_for(lightbulb.di.Contexts.COMMAND)
         registry.register_factory(Translator, self._translator)
         for plugin in self.registry:
@@ -119,9 +130,39 @@ class TatianaBot:
             f"; not loaded: {', '.join(failed)}" if failed else "",
         )
 
+    async def sync_commands(self) -> int:
+        """Overwrite the commands of each scope that differ from the plugins'; returns how many scopes changed."""
+        client = self.client
+        application = await client._ensure_application()
+        default_types = list(application.integration_types_config)
+        scopes: list[hikari.UndefinedOr[hikari.Snowflakeish]] = [hikari.UNDEFINED]
+        scopes += [
+            g for g in client._command_invocation_mapping if g != lightbulb_constants.GLOBAL_COMMAND_KEY
+        ]
+        client._created_commands.clear()
+        overwritten = 0
+        for scope in scopes:
+            key = lightbulb_constants.GLOBAL_COMMAND_KEY if scope is hikari.UNDEFINED else scope
+            # Fetches the scope's commands into client._created_commands and builds the plugins' ones.
+            _, registered = await lightbulb_sync._get_existing_and_registered_commands(
+                client, application, scope, default_types
+            )
+            existing = client._created_commands.get(key, ())
+            wanted = [b for c in registered.values() for b in (c.slash, c.user, c.message) if b is not None]
+            if _shapes(existing, self.app.entity_factory) == _shapes(wanted, self.app.entity_factory):
+                log.info("%s application commands unchanged (%d)", _scope_name(scope), len(wanted))
+                continue
+            client._created_commands[key] = await client.rest.set_application_commands(
+                application, wanted, guild=scope
+            )
+            overwritten += 1
+            log.info("%s application commands overwritten (%d)", _scope_name(scope), len(wanted))
+        return overwritten
+
     async def _on_started(self, _: hikari.StartedEvent) -> None:
         try:
             await self.client.start()
+            await self.sync_commands()
         except Exception as exc:
             self._start_error = exc
             log.exception("could not start the command client")
@@ -131,8 +172,10 @@ class TatianaBot:
     async def start(self, *, shard_ids: Sequence[int] | None = None, shard_count: int | None = None) -> None:
         """Load plugins, start listening to per-guild changes, connect the shards and sync commands."""
         await self.service.start()
+        self.gate.attach(self.app)
         await self.load_plugins()
-        await self.app.start(shard_ids=shard_ids, shard_count=shard_count)
+        # hikari would ask PyPI for a newer version on every start: not from a shard, nor offline.
+        await self.app.start(shard_ids=shard_ids, shard_count=shard_count, check_for_updates=False)
         await asyncio.wait_for(self._client_started.wait(), timeout=120)
         if self._start_error is not None:
             raise self._start_error
@@ -145,4 +188,51 @@ class TatianaBot:
             log.debug("lightbulb client was not running")
         if self.app.is_alive:
             await self.app.close()
+        self.gate.detach(self.app)
         await self.service.stop()
+
+
+def _scope_name(scope: hikari.UndefinedOr[hikari.Snowflakeish]) -> str:
+    return "global" if scope is hikari.UNDEFINED else f"guild {scope}'s"
+
+
+def _shapes(
+    commands: Iterable[hikari.PartialCommand | hikari.api.CommandBuilder], entities: hikari.api.EntityFactory
+) -> list[str]:
+    """What Discord stores of each command, as canonical JSON, the same for a fetched command and a builder.
+
+    Lightbulb's own comparison leaves out description localizations (so a localized command always looks
+    changed) and default member permissions (so a permission change is never sent).
+    """
+    return sorted(_shape(command, entities) for command in commands)
+
+
+def _shape(
+    command: hikari.PartialCommand | hikari.api.CommandBuilder, entities: hikari.api.EntityFactory
+) -> str:
+    options = getattr(command, "options", None) or ()
+    permissions = command.default_member_permissions
+    shape = {
+        "type": int(command.type),
+        "name": command.name,
+        "description": getattr(command, "description", None),
+        "options": [entities.serialize_command_option(option) for option in options],
+        "name_localizations": dict(command.name_localizations or {}),
+        "description_localizations": dict(getattr(command, "description_localizations", None) or {}),
+        # hikari sends a builder's 0 as null (everyone) and reads Discord's null as 0.
+        "default_member_permissions": 0 if permissions is hikari.UNDEFINED else int(permissions),
+        "nsfw": command.is_nsfw is True,
+        "integration_types": sorted(int(t) for t in command.integration_types or ()),
+        "contexts": sorted(int(c) for c in command.context_types or ()),
+    }
+    return json.dumps(_without_empty(shape), sort_keys=True)
+
+
+def _without_empty(value: Any) -> Any:
+    """``value`` without None, False and empty collections, which Discord treats as absent."""
+    if isinstance(value, dict):
+        kept = {k: _without_empty(v) for k, v in value.items()}
+        return {k: v for k, v in kept.items() if v is not None and v is not False and v not in ([], {})}
+    if isinstance(value, list | tuple):
+        return [_without_empty(v) for v in value]
+    return value

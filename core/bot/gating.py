@@ -6,6 +6,7 @@ raised by a plugin is logged with the plugin's name, counted, answered, and neve
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import logging
 from collections.abc import Awaitable, Callable
@@ -45,6 +46,7 @@ class PluginGate:
         self.service = service
         self.language = language
         self.command_owner: dict[str, str] = {}  # root command name -> plugin name
+        self._lookups: dict[tuple[int, str], asyncio.Task[bool]] = {}
 
     def claim_commands(self, plugin: str, names: set[str]) -> None:
         """Record that the root commands ``names`` belong to ``plugin``."""
@@ -63,7 +65,7 @@ class PluginGate:
             plugin = self.owner_of(context)
             if plugin is None or context.guild_id is None:
                 return
-            if not await self.service.is_enabled(int(context.guild_id), plugin):
+            if not await self.is_enabled(int(context.guild_id), plugin):
                 GATED.labels(plugin, "command").inc()
                 raise PluginDisabledError(plugin)
 
@@ -92,39 +94,80 @@ class PluginGate:
         await _answer(context, message(locale, "plugin_error", plugin=plugin))
         return True
 
-    def guard_listeners(self, plugin: str, loader: lightbulb.Loader) -> None:
-        """Wrap the listeners of ``loader`` so they skip guilds where ``plugin`` is off and never raise."""
+    def attach(self, app: hikari.RESTAware) -> None:
+        """Gate the guarded listeners with this gate for every event ``app`` dispatches."""
+        _GATES[app] = self
+
+    def detach(self, app: hikari.RESTAware) -> None:
+        """Stop gating ``app``'s events with this gate."""
+        if _GATES.get(app) is self:
+            del _GATES[app]
+
+    async def is_enabled(self, guild_id: int, plugin: str) -> bool:
+        """Whether ``plugin`` is on in the guild, reading the database once for concurrent uncached asks.
+
+        Events a listener receives wait for one shared read and resume in the order they arrived; separate
+        reads could finish in any order and let a later message overtake an earlier one.
+        """
+        cached = self.service.is_enabled_cached(guild_id, plugin)
+        if cached is not None:
+            return cached
+        key = (guild_id, plugin)
+        lookup = self._lookups.get(key)
+        if lookup is None:
+            lookup = asyncio.create_task(self.service.is_enabled(guild_id, plugin))
+            self._lookups[key] = lookup
+            lookup.add_done_callback(lambda _: self._lookups.pop(key, None))
+        return await asyncio.shield(lookup)
+
+    async def allows(self, plugin: str, guild_id: int) -> bool:
+        """Whether ``plugin`` may react to an event of the guild; counts a refusal."""
+        enabled = await self.is_enabled(guild_id, plugin)
+        if not enabled:
+            GATED.labels(plugin, "listener").inc()
+        return enabled
+
+    @staticmethod
+    def guard_listeners(plugin: str, loader: lightbulb.Loader) -> None:
+        """Wrap the listeners of ``loader`` so they skip guilds where ``plugin`` is off and never raise.
+
+        A loader is a module-level object that several bots of one process may load; lightbulb's subscribed
+        wrapper reads the loadable's callback on every call, so the callback is wrapped once and finds the
+        gate of the bot that received the event (``attach``) through ``event.app``.
+        """
         for loadable in loader._loadables:
             if isinstance(loadable, _ListenerLoadable) and not getattr(
                 loadable._callback, "__tatiana_guarded__", False
             ):
-                loadable._callback = self._guarded(plugin, loadable._callback)
+                loadable._callback = _guarded(plugin, loadable._callback)
 
-    def _guarded(self, plugin: str, callback: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
-        @functools.wraps(callback)
-        async def guarded(event: hikari.Event, *args: Any, **kwargs: Any) -> Any:
-            guild_id = getattr(event, "guild_id", None)
-            if guild_id is not None:
-                enabled = self.service.is_enabled_cached(int(guild_id), plugin)
-                if enabled is None:
-                    enabled = await self.service.is_enabled(int(guild_id), plugin)
-                if not enabled:
-                    GATED.labels(plugin, "listener").inc()
-                    return None
-            try:
-                return await callback(event, *args, **kwargs)
-            except Exception:
-                PLUGIN_ERRORS.labels(plugin, "listener").inc()
-                log.exception(
-                    "plugin %s: listener %s for %s raised",
-                    plugin,
-                    callback.__qualname__,
-                    type(event).__name__,
-                )
-                return None
 
-        guarded.__tatiana_guarded__ = True  # type: ignore[attr-defined]
-        return guarded
+# The gate of each running bot, by its hikari app (GatewayBot has no __weakref__ slot).
+_GATES: dict[object, PluginGate] = {}
+
+
+def _guarded(plugin: str, callback: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
+    @functools.wraps(callback)
+    async def guarded(event: hikari.Event, *args: Any, **kwargs: Any) -> Any:
+        # An app without a gate is not a TatianaBot: nothing to gate, but the shard is still protected.
+        gate = _GATES.get(getattr(event, "app", None))
+        guild_id = getattr(event, "guild_id", None)
+        if gate is not None and guild_id is not None and not await gate.allows(plugin, int(guild_id)):
+            return None
+        try:
+            return await callback(event, *args, **kwargs)
+        except Exception:
+            PLUGIN_ERRORS.labels(plugin, "listener").inc()
+            log.exception(
+                "plugin %s: listener %s for %s raised",
+                plugin,
+                callback.__qualname__,
+                type(event).__name__,
+            )
+            return None
+
+    guarded.__tatiana_guarded__ = True  # type: ignore[attr-defined]
+    return guarded
 
 
 async def _answer(context: lightbulb.Context, text: str) -> None:
