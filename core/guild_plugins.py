@@ -96,6 +96,7 @@ class GuildPluginService:
         self._coordination = coordination
         self._defaults = defaults
         self._cache: dict[tuple[int, str], GuildPluginState] = {}
+        self._reads: dict[tuple[int, str], asyncio.Task[GuildPluginState]] = {}
         self._default_states: dict[str, GuildPluginState] = {}
         # Bumped on every cache change, so a database read that raced a change is not cached over it.
         self._changes = 0
@@ -197,6 +198,17 @@ class GuildPluginService:
         cached = self._cache.get(key)
         if cached is not None:
             return cached
+        # Concurrent misses of one key share one read (a burst of events for a new guild is one SELECT, not
+        # hundreds waiting on the pool), and resume in the order they asked.
+        read = self._reads.get(key)
+        if read is None:
+            read = asyncio.create_task(self._read_state(guild_id, plugin))
+            self._reads[key] = read
+            read.add_done_callback(lambda _: self._reads.pop(key, None))
+        return await asyncio.shield(read)
+
+    async def _read_state(self, guild_id: int, plugin: Plugin) -> GuildPluginState:
+        key = (guild_id, plugin.name)
         changes = self._changes
         async with self._sessions() as session:
             row = await session.scalar(

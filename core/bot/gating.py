@@ -6,7 +6,6 @@ raised by a plugin is logged with the plugin's name, counted, answered, and neve
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import logging
 from collections.abc import Awaitable, Callable
@@ -46,7 +45,6 @@ class PluginGate:
         self.service = service
         self.language = language
         self.command_owner: dict[str, str] = {}  # root command name -> plugin name
-        self._lookups: dict[tuple[int, str], asyncio.Task[bool]] = {}
 
     def claim_commands(self, plugin: str, names: set[str]) -> None:
         """Record that the root commands ``names`` belong to ``plugin``."""
@@ -104,21 +102,11 @@ class PluginGate:
             del _GATES[app]
 
     async def is_enabled(self, guild_id: int, plugin: str) -> bool:
-        """Whether ``plugin`` is on in the guild, reading the database once for concurrent uncached asks.
-
-        Events a listener receives wait for one shared read and resume in the order they arrived; separate
-        reads could finish in any order and let a later message overtake an earlier one.
-        """
+        """Whether ``plugin`` is on in the guild (concurrent uncached asks share one read, in order)."""
         cached = self.service.is_enabled_cached(guild_id, plugin)
         if cached is not None:
             return cached
-        key = (guild_id, plugin)
-        lookup = self._lookups.get(key)
-        if lookup is None:
-            lookup = asyncio.create_task(self.service.is_enabled(guild_id, plugin))
-            self._lookups[key] = lookup
-            lookup.add_done_callback(lambda _: self._lookups.pop(key, None))
-        return await asyncio.shield(lookup)
+        return await self.service.is_enabled(guild_id, plugin)
 
     async def allows(self, plugin: str, guild_id: int) -> bool:
         """Whether ``plugin`` may react to an event of the guild; counts a refusal."""
@@ -152,9 +140,9 @@ def _guarded(plugin: str, callback: Callable[..., Awaitable[Any]]) -> Callable[.
         # An app without a gate is not a TatianaBot: nothing to gate, but the shard is still protected.
         gate = _GATES.get(getattr(event, "app", None))
         guild_id = getattr(event, "guild_id", None)
-        if gate is not None and guild_id is not None and not await gate.allows(plugin, int(guild_id)):
-            return None
         try:
+            if gate is not None and guild_id is not None and not await gate.allows(plugin, int(guild_id)):
+                return None
             return await callback(event, *args, **kwargs)
         except Exception:
             PLUGIN_ERRORS.labels(plugin, "listener").inc()

@@ -343,6 +343,23 @@ async def test_a_cache_miss_reads_the_database_once(env: Env) -> None:
         event.remove(env.engine.sync_engine, "before_cursor_execute", count)
 
 
+async def test_concurrent_cache_misses_share_one_read(env: Env) -> None:
+    service = await env.service()
+    statements: list[str] = []
+
+    def count(*args: Any) -> None:
+        statements.append(args[2])
+
+    event.listen(env.engine.sync_engine, "before_cursor_execute", count)
+    try:
+        # A burst of events for a guild not yet cached: more asks than the connection pool has connections.
+        answers = await asyncio.gather(*(service.is_enabled(GUILD, "greet") for _ in range(200)))
+        assert answers == [False] * 200
+        assert len([s for s in statements if "guild_plugins" in s]) == 1
+    finally:
+        event.remove(env.engine.sync_engine, "before_cursor_execute", count)
+
+
 async def test_settings_returned_are_copies(env: Env) -> None:
     service = await env.service()
     settings = await service.settings(GUILD, "greet")
