@@ -8,19 +8,29 @@
   theirs in the guild's language.
 - ``ChannelId``, ``RoleId``: settings field types for Discord ids.
 - ``Database``: the bot's database (sessions, transactions); commands and listeners declare ``db: Database``.
+- ``GuildSettings``: a guild's settings of a plugin and its language, for listeners (commands get theirs
+  injected); declare ``guild_settings: GuildSettings``.
+- ``BufferedCounter`` and ``Counters``: hot counters (XP per message) a plugin declares in
+  ``Plugin(counters=...)`` and adds to through the injected ``counters: Counters``; the bot writes them in
+  batches, one write per key and flush (Redis buffers them when configured, memory otherwise).
 
 Everything else may change between versions.
 """
 
+from tatiana.counters import BufferedCounter, Counters
 from tatiana.database import Database
 from tatiana.fields import ChannelId, RoleId
+from tatiana.guild_settings import GuildSettings
 from tatiana.i18n import Translator, load_translations
 from tatiana.plugin import API_VERSION, NoSettings, Plugin, PluginDefinitionError
 
 __all__ = [
     "API_VERSION",
+    "BufferedCounter",
     "ChannelId",
+    "Counters",
     "Database",
+    "GuildSettings",
     "NoSettings",
     "Plugin",
     "PluginDefinitionError",

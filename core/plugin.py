@@ -12,6 +12,8 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 from pydantic import BaseModel
 
+from tatiana.counters.buffered import BufferedCounter
+
 if TYPE_CHECKING:
     import lightbulb
     from sqlalchemy import MetaData
@@ -47,6 +49,8 @@ class Plugin:
     - ``tasks``: async functions run as background tasks (taskiq) under ``<plugin>.<function>``.
     - ``routes``: Litestar route handlers or routers, mounted under ``/api/plugins/<name>``.
     - ``translations``: ``{"es": {key: text}, "en": {key: text}}`` for its messages and command names.
+    - ``counters``: its ``BufferedCounter``s, named ``"<plugin>.<what>"``: hot increments the bot buffers and
+      writes in batches (XP per message, usage counts) instead of one database write each.
     """
 
     name: str
@@ -60,6 +64,7 @@ class Plugin:
     tasks: Sequence[Callable[..., Any]] = ()
     routes: Sequence[Any] = ()
     translations: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    counters: Sequence[BufferedCounter] = ()
 
     def __post_init__(self) -> None:
         if not NAME_PATTERN.match(self.name):
@@ -91,6 +96,12 @@ class Plugin:
             raise PluginDefinitionError(
                 f"plugin {self.name!r}: migrations folder {self.migrations} does not exist"
             )
+        for counter in self.counters:
+            if not isinstance(counter, BufferedCounter) or not counter.name.startswith(f"{self.name}."):
+                raise PluginDefinitionError(
+                    f"plugin {self.name!r}: counters must be BufferedCounter objects named '{self.name}.<what>',"
+                    f" not {counter!r}"
+                )
 
     def api_specifier(self) -> SpecifierSet:
         """The plugin API versions this plugin accepts, as a specifier set."""

@@ -15,8 +15,10 @@ from pydantic import BaseModel
 from tatiana.bot import command_sync
 from tatiana.bot.gating import PluginGate
 from tatiana.bot.languages import GuildLanguages
+from tatiana.counters import DEFAULT_FLUSH_INTERVAL, Counters, CounterStore, MemoryCounterStore
 from tatiana.database import Database
 from tatiana.guild_plugins import GuildPluginService
+from tatiana.guild_settings import GuildSettings
 from tatiana.i18n import Translator, localization_provider
 from tatiana.plugin import NoSettings
 from tatiana.registry import PluginRegistry, PluginStatus
@@ -46,6 +48,8 @@ class TatianaBot:
         rest_url: str | None = None,
         intents: hikari.Intents = INTENTS,
         gateway_options: dict[str, Any] | None = None,
+        counter_store: CounterStore | None = None,
+        flush_interval: float = DEFAULT_FLUSH_INTERVAL,
     ) -> None:
         self.registry = registry
         self.sessions = sessions
@@ -53,6 +57,8 @@ class TatianaBot:
         self.service = GuildPluginService(sessions, registry, coordination, deployment)
         self.languages = GuildLanguages(sessions)
         self.gate = PluginGate(self.service, self.languages)
+        # Buffered counters (XP...): in Redis when the caller passes a Redis store, else in this process.
+        self.counters = Counters(counter_store or MemoryCounterStore(), Database(sessions), flush_interval)
         options: dict[str, Any] = {"banner": None, "logs": None, "intents": intents}
         if rest_url is not None:
             options["rest_url"] = rest_url
@@ -83,6 +89,8 @@ class TatianaBot:
         defaults = self.client.di.registry_for(lightbulb.di.Contexts.DEFAULT)
         defaults.register_value(Database, Database(self.sessions))
         defaults.register_value(miru.Client, self.components)
+        defaults.register_value(Counters, self.counters)
+        defaults.register_value(GuildSettings, GuildSettings(self.service, self.registry, self.languages))
         registry = self.client.di.registry_for(lightbulb.di.Contexts.COMMAND)
         registry.register_factory(Translator, self._translator)
         for plugin in self.registry:
@@ -152,6 +160,10 @@ class TatianaBot:
         await asyncio.wait_for(self._client_started.wait(), timeout=120)
         if self._start_error is not None:
             raise self._start_error
+        for record in self.registry.records:
+            if record.plugin is not None and record.status is PluginStatus.LOADED:
+                self.counters.track(record.name, record.plugin.counters)
+        await self.counters.start()
 
     async def stop(self) -> None:
         """Disconnect the shards and stop the client and the state listener."""
@@ -161,5 +173,6 @@ class TatianaBot:
             log.debug("lightbulb client was not running")
         if self.app.is_alive:
             await self.app.close()
+        await self.counters.stop()  # after the gateway: no increment arrives once the last flush ran
         self.gate.detach(self.app)
         await self.service.stop()

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from tatiana.bot.app import TatianaBot
 from tatiana.coordination import Coordination, create_coordination
+from tatiana.counters import create_counter_store
 from tatiana.db.engine import create_engine, session_factory
 from tatiana.db.migrate import upgrade
 from tatiana.deployment import DeploymentConfig
@@ -42,6 +43,7 @@ async def running_bot(
     await upgrade(settings.effective_database_url, registry=registry)
     engine = create_engine(settings.effective_database_url)
     coordination: Coordination = create_coordination(settings.redis_url)
+    counter_store = create_counter_store(settings.redis_url)
     try:
         if settings.discord_token is None:
             from tatiana.testing.sandbox.console import install_console
@@ -59,6 +61,7 @@ async def running_bot(
                 sessions=session_factory(engine),
                 coordination=coordination,
                 rest_url=sandbox.rest_url,
+                counter_store=counter_store,
             )
         else:
             bot = TatianaBot(
@@ -67,6 +70,7 @@ async def running_bot(
                 deployment=deployment,
                 sessions=session_factory(engine),
                 coordination=coordination,
+                counter_store=counter_store,
             )
         await bot.start()
         try:
@@ -77,6 +81,7 @@ async def running_bot(
         if sandbox is not None:
             await sandbox.stop()
         await coordination.close()
+        await counter_store.close()
         await engine.dispose()
 
 

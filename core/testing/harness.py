@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from tatiana.bot.app import TatianaBot
 from tatiana.coordination import Coordination, MemoryCoordination
+from tatiana.counters import DEFAULT_FLUSH_INTERVAL, CounterStore
 from tatiana.db.engine import create_engine, session_factory
 from tatiana.db.migrate import upgrade
 from tatiana.deployment import DeploymentConfig, PluginDefault
@@ -45,8 +46,13 @@ async def sandbox_bot(
     coordination: Coordination | None = None,
     shard_ids: Sequence[int] | None = None,
     shard_count: int | None = None,
+    counter_store: CounterStore | None = None,
+    flush_interval: float = DEFAULT_FLUSH_INTERVAL,
 ) -> AsyncIterator[TatianaBot]:
-    """A started bot on ``sandbox`` with ``plugins`` (every installed one by default), its database migrated."""
+    """A started bot on ``sandbox`` with ``plugins`` (every installed one by default), its database migrated.
+
+    Its buffered counters live in memory unless ``counter_store`` is given (which the caller closes).
+    """
     registry = registry_for(plugins)
     deployment = DeploymentConfig(
         plugins={p.name: PluginDefault(enabled=enabled_by_default) for p in registry}
@@ -62,6 +68,8 @@ async def sandbox_bot(
         sessions=session_factory(engine),
         coordination=coordination,
         rest_url=sandbox.rest_url,
+        counter_store=counter_store,
+        flush_interval=flush_interval,
     )
     try:
         await bot.start(shard_ids=shard_ids, shard_count=shard_count)

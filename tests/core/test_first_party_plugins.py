@@ -23,7 +23,6 @@ from sqlalchemy import select
 from tatiana_ai import AISettings
 from tatiana_economy import EconomySettings
 from tatiana_levels import Announce, LevelsSettings
-from tatiana_levels.curve import total_xp_for_level
 from tatiana_moderation import ModerationSettings
 
 from tatiana import API_VERSION, ChannelId, Plugin, Translator, load_translations
@@ -269,14 +268,14 @@ async def test_the_bot_registers_their_localized_commands(
 async def test_balance_answers_with_this_servers_currency(
     bot: TatianaBot, sandbox: Sandbox, guild: Guild, member: SandboxUser
 ) -> None:
-    settings = {"currency_name": "gemas", "currency_symbol": "💎", "daily_amount": 2500}
+    settings = {"currency_name": "gemas", "currency_symbol": "💎", "starting_balance": 2500}
     await bot.service.update_settings(guild.id, "economy", settings)
     pablo = member_named(sandbox, guild, "pablo")
     reply = await member.slash("balance", member=pablo)
     assert reply.kind == 4 and reply.ephemeral
-    assert f"<@{pablo.user_id}>" in reply.content
-    assert "este bot aún no guarda saldos" in reply.content
-    assert "💎 gemas" in reply.content and "💎 2\u202f500 gemas" in reply.content
+    assert reply.content == f"<@{pablo.user_id}> tiene 💎 2\u202f500 gemas.", (
+        "an unopened wallet: the starting balance"
+    )
 
 
 async def test_balance_without_guild_settings_uses_the_defaults_and_your_own_wallet(
@@ -285,8 +284,7 @@ async def test_balance_without_guild_settings_uses_the_defaults_and_your_own_wal
     await use_language(bot, guild, "en")
     member.user.locale = "en-GB"
     reply = await member.slash("balance")
-    assert f"<@{member.user.id}>'s wallet can't be shown yet" in reply.content
-    assert "🪙 100 coins" in reply.content
+    assert reply.content == "You have 🪙 0 coins.\nYour daily reward is ready: use /daily."
 
 
 async def test_balance_of_a_bot_says_bots_have_no_wallet(sandbox: Sandbox, member: SandboxUser) -> None:
@@ -306,21 +304,21 @@ async def test_commands_answer_in_the_servers_language_whatever_the_members_clie
     await use_language(bot, guild, "es")
     member.user.locale = "en-GB"
     spanish_again = await member.slash("ask", prompt="Hello?")
-    assert "aún no guarda saldos" in spanish.content
-    assert "balances are not stored on this bot yet" in english.content
+    assert spanish.content.startswith("Tienes 🪙 0 coins.")
+    assert english.content.startswith("You have 🪙 0 coins.")
     assert spanish_again.content.startswith("Las respuestas de IA aún no están disponibles")
 
 
-async def test_rank_explains_how_xp_is_earned_here(
+async def test_rank_answers_with_the_members_rank_card(
     bot: TatianaBot, sandbox: Sandbox, guild: Guild, member: SandboxUser
 ) -> None:
     await use_language(bot, guild, "en")
-    await bot.service.update_settings(guild.id, "levels", {"xp_min": 5, "xp_max": 10, "cooldown_seconds": 30})
-    reply = await member.slash("rank", member=member_named(sandbox, guild, "sofia"))
-    assert reply.ephemeral
-    assert "XP is not stored on this bot yet" in reply.content
-    assert "5–10 XP, at most once every 30 s" in reply.content
-    assert f"level 5: {total_xp_for_level(5)}" in reply.content
+    sofia = member_named(sandbox, guild, "sofia")
+    reply = await member.slash("rank", member=sofia)
+    assert not reply.ephemeral, "a rank card is shown to the channel"
+    assert reply.content == f"<@{sofia.user_id}>: level 0, #1 in this server, 0 XP."
+    assert reply.attachments[0]["filename"] == "rank.png"
+    assert reply.attachment_data(0).startswith(b"\x89PNG")
 
 
 async def test_ask_refuses_a_question_over_the_servers_limit(
