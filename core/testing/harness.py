@@ -10,7 +10,6 @@ from tatiana.bot.app import TatianaBot
 from tatiana.coordination import Coordination, MemoryCoordination
 from tatiana.counters import DEFAULT_FLUSH_INTERVAL, CounterStore
 from tatiana.db.engine import create_engine, session_factory
-from tatiana.db.migrate import upgrade
 from tatiana.deployment import DeploymentConfig, PluginDefault
 from tatiana.plugin import Plugin
 from tatiana.registry import PluginRegistry
@@ -48,16 +47,22 @@ async def sandbox_bot(
     shard_count: int | None = None,
     counter_store: CounterStore | None = None,
     flush_interval: float = DEFAULT_FLUSH_INTERVAL,
+    migrate: bool = True,
 ) -> AsyncIterator[TatianaBot]:
     """A started bot on ``sandbox`` with ``plugins`` (every installed one by default), its database migrated.
 
-    Its buffered counters live in memory unless ``counter_store`` is given (which the caller closes).
+    Its buffered counters live in memory unless ``counter_store`` is given (which the caller closes). With
+    ``migrate=False`` the database must already be migrated (as ``tatiana db upgrade`` does in production, which
+    keeps Alembic out of the bot's process).
     """
     registry = registry_for(plugins)
     deployment = DeploymentConfig(
         plugins={p.name: PluginDefault(enabled=enabled_by_default) for p in registry}
     )
-    await upgrade(database_url, registry=registry)
+    if migrate:
+        from tatiana.db.migrate import upgrade
+
+        await upgrade(database_url, registry=registry)
     engine = create_engine(database_url)
     own_coordination = coordination is None
     coordination = coordination or MemoryCoordination()

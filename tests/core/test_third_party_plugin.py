@@ -272,7 +272,8 @@ async def test_an_installed_plugin_is_found_loaded_migrated_and_gone_after_unins
         async with sandbox_bot(sandbox, sqlite_url, plugins=[package.name, "economy"]) as bot:
             loaded = bot.registry.record(package.name)
             assert loaded is not None and loaded.status is PluginStatus.LOADED, loaded
-            assert {c.name for c in sandbox.world.commands.values()} == {package.name, "balance"}
+            economy = {"balance", "daily", "pay", "leaderboard", "shop", "buy", "inventory", "economy"}
+            assert {c.name for c in sandbox.world.commands.values()} == {package.name, *economy}
             member = SandboxUser(sandbox, guild, next(iter(guild.members.values())))
             reply = await member.slash(package.name, who="Ana")
             assert reply.content == "¡Hello, Ana!", "its command runs, in the guild's language (es)"

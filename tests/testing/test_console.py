@@ -189,7 +189,8 @@ async def test_the_world_lists_guilds_members_channels_and_the_registered_comman
     assert next(m for m in guild["members"] if m["username"] == "luis")["roles"] == ["Moderador"]
     assert [c["name"] for c in guild["channels"]] == ["general", "bot-commands", "mod-log"]
     commands = {c["name"]: c for c in world["commands"]}
-    assert set(commands) == {"balance", "warn", "counter", "silent"}
+    economy = {"balance", "daily", "pay", "leaderboard", "shop", "buy", "inventory", "economy"}
+    assert set(commands) == {"warn", "counter", "silent", *economy}
     assert commands["balance"]["localized_names"] == ["saldo"]
     assert commands["balance"]["description"]
     assert [u["line"] for u in commands["warn"]["usages"]] == ["/warn member:<@member> reason:<text>"]
@@ -203,9 +204,7 @@ async def test_balance_answers_in_the_servers_currency(site: Site) -> None:
     answer = await site.run("/balance", member="marta")
     assert answer["as"] == {"user": "marta", "guild": "Tatiana Dev", "channel": "general"}
     assert answer["kind_name"] == "message" and answer["ephemeral"]
-    assert f"<@{site.user_id('marta')}>" in answer["content"]
-    assert "este bot aún no guarda saldos" in answer["text"]
-    assert "Este servidor paga en 🪙 coins" in answer["text"]
+    assert answer["content"] == "Tienes 🪙 0 coins.\nTu recompensa diaria está lista: usa /diaria."
 
 
 async def test_localized_names_members_by_name_and_values_with_spaces(site: Site) -> None:
@@ -270,7 +269,12 @@ async def _get(site: Site, path: str) -> tuple[int, JSON]:
 @pytest.mark.parametrize(
     ("body", "status", "error"),
     [
-        ({"line": "/nope"}, 404, "no /nope registered; registered: ['balance', 'counter', 'silent', 'warn']"),
+        (
+            {"line": "/nope"},
+            404,
+            "no /nope registered; registered: ['balance', 'buy', 'counter', 'daily', 'economy', 'inventory', "
+            "'leaderboard', 'pay', 'shop', 'silent', 'warn']",
+        ),
         ({"line": "   "}, 400, "'line' must be a non-empty string"),
         ({"line": "/"}, 400, "type a command, e.g. /balance"),
         (
@@ -412,7 +416,7 @@ async def test_tatiana_dev_alone_serves_the_console_and_stops_on_ctrl_c(tmp_path
             ) as response:
                 answer = await response.json()
                 assert response.status == 200, answer
-        assert "Este servidor paga en 🪙 monedas" in answer["content"], "plugins.toml names the currency"
+        assert answer["content"].startswith("Tienes 🪙 0 monedas."), "plugins.toml names the currency"
 
         process.send_signal(signal.SIGINT)
         async with asyncio.timeout(10):
