@@ -3,38 +3,15 @@
 from __future__ import annotations
 
 import os
-import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import redis.asyncio as aioredis
 
 from tatiana.testing.databases import database_url, postgres_url, sqlite_url
+from tatiana.testing.redis_server import redis_namespace, redis_url
 
-REDIS_URL = os.environ.get("TATIANA_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
-
-__all__ = ["database_url", "postgres_url", "sqlite_url"]  # shared with the plugins' suites
-
-
-@pytest.fixture
-def redis_namespace() -> str:
-    """A key and channel prefix no other test uses."""
-    return f"tatiana-test:{uuid.uuid4().hex[:12]}:"
-
-
-@pytest.fixture
-async def redis_url(redis_namespace: str) -> AsyncIterator[str]:
-    """The real Redis server's URL, checked reachable; the test's namespace is cleaned afterwards."""
-    client = aioredis.from_url(REDIS_URL)
-    try:
-        await client.ping()
-        yield REDIS_URL
-        keys = [key async for key in client.scan_iter(match=f"{redis_namespace}*")]
-        if keys:
-            await client.delete(*keys)
-    finally:
-        await client.aclose()
+__all__ = ["database_url", "postgres_url", "redis_namespace", "redis_url", "sqlite_url"]
 
 
 @pytest.fixture

@@ -4,16 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import inspect
-import os
-import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
-import asyncpg
 import pytest
-import redis.asyncio as aioredis
 from sqlalchemy import select
-from sqlalchemy.engine import make_url
 from tatiana_levels import plugin
 from tatiana_levels.store import member_key, stored_xp
 from tatiana_levels.xp import XP
@@ -22,62 +17,19 @@ from tatiana import Database, Plugin
 from tatiana.bot.app import TatianaBot
 from tatiana.db.models import Guild as GuildRow
 from tatiana.testing import Sandbox
+from tatiana.testing.databases import postgres_url
+from tatiana.testing.redis_server import redis_namespace, redis_url
 from tatiana.testing.sandbox.world import Guild, Member, Message
 
-POSTGRES_ADMIN_URL = os.environ.get("TATIANA_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
-REDIS_URL = os.environ.get("TATIANA_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 T = TypeVar("T")
+
+__all__ = ["postgres_url", "redis_namespace", "redis_url"]  # the shared fixtures these tests use
 
 
 @pytest.fixture
 def tatiana_plugins() -> list[Plugin]:
     """The bot of these tests carries the levels plugin alone (the object: other plugins are not even imported)."""
     return [plugin]
-
-
-def _asyncpg_dsn(url: str) -> str:
-    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
-
-
-@pytest.fixture
-async def postgres_url() -> AsyncIterator[str]:
-    """A fresh database on the real PostgreSQL server, dropped afterwards."""
-    name = f"tatiana_levels_{uuid.uuid4().hex[:12]}"
-    admin = await asyncpg.connect(_asyncpg_dsn(POSTGRES_ADMIN_URL))
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await admin.close()
-    yield (
-        make_url(POSTGRES_ADMIN_URL)
-        .set(drivername="postgresql+asyncpg", database=name)
-        .render_as_string(hide_password=False)
-    )
-    admin = await asyncpg.connect(_asyncpg_dsn(POSTGRES_ADMIN_URL))
-    try:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await admin.close()
-
-
-@pytest.fixture
-def redis_namespace() -> str:
-    """A key prefix no other test uses."""
-    return f"tatiana-test:{uuid.uuid4().hex[:12]}:"
-
-
-@pytest.fixture
-async def redis_url(redis_namespace: str) -> AsyncIterator[str]:
-    """The real Redis server's URL; the test's namespace is deleted afterwards."""
-    client = aioredis.from_url(REDIS_URL)
-    try:
-        await client.ping()
-        yield REDIS_URL
-        keys = [key async for key in client.scan_iter(match=f"{redis_namespace}*")]
-        if keys:
-            await client.delete(*keys)
-    finally:
-        await client.aclose()
 
 
 class Probe:
