@@ -13,6 +13,7 @@ from redis.exceptions import RedisError
 
 from tatiana.coordination.base import Coordination, Message, Subscription
 from tatiana.coordination.memory import QueueSubscription
+from tatiana.shards.outage import OutageLog
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -38,6 +39,9 @@ class RedisSubscription(QueueSubscription):
         super().__init__(channels, on_close)
         self._pubsub = pubsub
         self._namespace = namespace
+        self._outage = OutageLog(
+            log, f"the subscription to {', '.join(channels)} waits; messages published meanwhile are lost"
+        )
         self._reader = asyncio.create_task(self._read(), name=f"redis-subscription:{','.join(channels)}")
 
     async def close(self) -> None:
@@ -63,9 +67,10 @@ class RedisSubscription(QueueSubscription):
             raw = await self._pubsub.get_message(ignore_subscribe_messages=True, timeout=None)
         except (RedisError, OSError) as exc:
             # redis-py reconnects and resubscribes on the next read; messages sent meanwhile are lost.
-            log.warning("redis subscription to %s: %s; retrying", ", ".join(self.channels), exc)
+            self._outage.failed(exc)
             await asyncio.sleep(RECONNECT_DELAY)
             return
+        self._outage.succeeded()
         if raw is None or raw.get("type") != "message":
             return
         channel = str(raw["channel"]).removeprefix(self._namespace)

@@ -12,6 +12,8 @@ from tatiana.cli.context import CliError
 from tatiana.cli.db_cmd import db
 from tatiana.cli.dev_cmd import dev
 from tatiana.cli.plugins_cmd import plugins
+from tatiana.cli.run_cmd import run
+from tatiana.cli.shards_cmd import shards
 
 
 @click.group(help="Tatiana: a plugin-based Discord bot framework.")
@@ -24,6 +26,8 @@ cli.add_command(plugins)
 cli.add_command(db)
 cli.add_command(config)
 cli.add_command(dev)
+cli.add_command(run)
+cli.add_command(shards)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
