@@ -148,6 +148,10 @@ class GuildPluginService:
         state = await self._state(guild_id, self._plugin(plugin))
         return state.settings.model_copy(deep=True)
 
+    async def current_settings(self, guild_id: int, plugin: str) -> BaseModel:
+        """The guild's settings of ``plugin`` as cached, shared and not to be modified: for hot paths."""
+        return (await self._state(guild_id, self._plugin(plugin))).settings
+
     async def update_settings(
         self, guild_id: int, plugin: str, values: Mapping[str, Any], *, by: int | None = None
     ) -> BaseModel:

@@ -35,11 +35,12 @@ class GuildSettings:
         }
 
     async def get(self, model: type[SettingsT], guild_id: hikari.Snowflakeish) -> SettingsT:
-        """The guild's settings of the plugin whose settings model is ``model`` (cached; a copy, safe to change)."""
+        """The guild's settings of the plugin whose settings model is ``model``: shared with every event of the
+        guild until they change, so read them and do not modify them (``model_copy`` first if you must)."""
         plugin = self._plugins.get(model)
         if plugin is None:
             raise KeyError(f"no loaded plugin has the settings model {model.__qualname__}")
-        settings = await self._service.settings(int(guild_id), plugin)
+        settings = await self._service.current_settings(int(guild_id), plugin)
         if not isinstance(settings, model):
             raise TypeError(
                 f"plugin {plugin}'s settings are a {type(settings).__qualname__}, not {model.__qualname__}"

@@ -43,7 +43,9 @@ async def grant_xp(
     guild_id, user_id = int(event.guild_id), int(event.author_id)
     settings = await guild_settings.get(LevelsSettings, guild_id)
     role_ids = {int(r) for r in event.member.role_ids} if event.member is not None else set()
-    channels = _channels(event)
+    # The parent channel is only looked up (a cache copy) when some rule names channels.
+    by_channel = settings.no_xp_channel_ids or settings.channel_multipliers
+    channels = _channels(event) if by_channel else {int(event.channel_id)}
     if excluded(settings, channels, role_ids):
         return
     if not cooldowns.try_start(guild_id, user_id, settings.cooldown_seconds):
