@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -9,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from tatiana.testing.databases import database_url, postgres_url, sqlite_url
+from tatiana.testing.log_capture import LogCapture
 from tatiana.testing.redis_server import redis_namespace, redis_url
 
 __all__ = ["database_url", "postgres_url", "redis_namespace", "redis_url", "sqlite_url"]
@@ -24,3 +26,16 @@ def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Path]
             monkeypatch.delenv(name)
     monkeypatch.chdir(tmp_path)
     yield tmp_path
+
+
+@pytest.fixture
+def hikari_log() -> Iterator[LogCapture]:
+    """Fails the test on any hikari warning or error it did not ``expect``."""
+    handler = LogCapture(expected=("optimization level",))
+    logger = logging.getLogger("hikari")
+    logger.addHandler(handler)
+    try:
+        yield handler
+    finally:
+        logger.removeHandler(handler)
+    assert handler.unexpected() == []

@@ -6,9 +6,7 @@ warning or error hikari logs that the test did not expect (hikari only logs a pa
 
 from __future__ import annotations
 
-import logging
-import re
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 
 import hikari
@@ -16,44 +14,17 @@ import lightbulb
 import pytest
 
 from tatiana import Plugin
+from tatiana.testing.log_capture import LogCapture
 from tatiana.testing.sandbox.interactions import SandboxUser
 from tatiana.testing.sandbox.seed import seed_demo
 from tatiana.testing.sandbox.server import Sandbox
 from tatiana.testing.sandbox.world import Guild, World
 
 
-class HikariLog(logging.Handler):
-    """Collects hikari's warnings and errors; a test declares the ones it expects."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.WARNING)
-        self.records: list[logging.LogRecord] = []
-        self.expected: list[re.Pattern[str]] = [re.compile("optimization level")]
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
-
-    def expect(self, pattern: str) -> None:
-        """Allow warnings or errors whose message matches ``pattern``."""
-        self.expected.append(re.compile(pattern))
-
-    def unexpected(self) -> list[str]:
-        """The collected messages no expected pattern matches."""
-        messages = [f"{r.name} {r.levelname}: {r.getMessage()}" for r in self.records]
-        return [m for m in messages if not any(p.search(m) for p in self.expected)]
-
-
 @pytest.fixture(autouse=True)
-def hikari_log() -> Iterator[HikariLog]:
-    """Fails the test on any unexpected hikari warning or error."""
-    handler = HikariLog()
-    logger = logging.getLogger("hikari")
-    logger.addHandler(handler)
-    try:
-        yield handler
-    finally:
-        logger.removeHandler(handler)
-    assert handler.unexpected() == []
+def _no_unexpected_hikari_warnings(hikari_log: LogCapture) -> LogCapture:
+    """Every test of the bot fails on a hikari warning or error it did not expect."""
+    return hikari_log
 
 
 def demo_world() -> World:

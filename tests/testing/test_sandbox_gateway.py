@@ -10,11 +10,9 @@ import asyncio
 import contextlib
 import importlib
 import json
-import logging
-import re
 import time
 import zlib
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -22,6 +20,7 @@ import aiohttp
 import hikari
 import pytest
 
+from tatiana.testing.log_capture import LogCapture
 from tatiana.testing.sandbox.driver_messages import send_message
 from tatiana.testing.sandbox.gateway import CloseCode, Op
 from tatiana.testing.sandbox.seed import seed_demo
@@ -29,39 +28,6 @@ from tatiana.testing.sandbox.server import Sandbox, bot_token
 from tatiana.testing.sandbox.world import Guild, World
 
 UNPRIVILEGED_WITH_CONTENT = hikari.Intents.ALL_UNPRIVILEGED | hikari.Intents.MESSAGE_CONTENT
-
-
-class HikariLog(logging.Handler):
-    """Collects hikari's warnings and errors; a test declares the ones it expects."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.WARNING)
-        self.records: list[logging.LogRecord] = []
-        self.expected: list[re.Pattern[str]] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
-
-    def expect(self, pattern: str) -> None:
-        """Allow warnings or errors whose message matches ``pattern``."""
-        self.expected.append(re.compile(pattern))
-
-    def unexpected(self) -> list[str]:
-        messages = [f"{r.name} {r.levelname}: {r.getMessage()}" for r in self.records]
-        return [m for m in messages if not any(p.search(m) for p in self.expected)]
-
-
-@pytest.fixture
-def hikari_log() -> Iterator[HikariLog]:
-    """Fails the test on any unexpected hikari warning or error."""
-    handler = HikariLog()
-    logger = logging.getLogger("hikari")
-    logger.addHandler(handler)
-    try:
-        yield handler
-    finally:
-        logger.removeHandler(handler)
-    assert handler.unexpected() == []
 
 
 @pytest.fixture
@@ -136,7 +102,7 @@ def collect(bot: hikari.GatewayBot, event: type[Any]) -> list[Any]:
 
 
 # --- the real hikari client ------------------------------------------------------------------------------
-async def test_ready_and_guild_create_fill_hikaris_cache(sandbox: Sandbox, hikari_log: HikariLog) -> None:
+async def test_ready_and_guild_create_fill_hikaris_cache(sandbox: Sandbox, hikari_log: LogCapture) -> None:
     world = sandbox.world
     async with running_bot(sandbox) as bot:
         await sandbox.gateway.wait_ready(1)
@@ -152,7 +118,7 @@ async def test_ready_and_guild_create_fill_hikaris_cache(sandbox: Sandbox, hikar
             assert cached.member_count == len(guild.members)
 
 
-async def test_members_are_chunked_without_presences_intent(sandbox: Sandbox, hikari_log: HikariLog) -> None:
+async def test_members_are_chunked_without_presences_intent(sandbox: Sandbox, hikari_log: LogCapture) -> None:
     world = sandbox.world
     intents = hikari.Intents.ALL_UNPRIVILEGED | hikari.Intents.GUILD_MEMBERS
     async with running_bot(sandbox, intents) as bot:
@@ -165,7 +131,7 @@ async def test_members_are_chunked_without_presences_intent(sandbox: Sandbox, hi
 
 
 async def test_message_create_reaches_a_listener_with_its_content(
-    sandbox: Sandbox, hikari_log: HikariLog
+    sandbox: Sandbox, hikari_log: LogCapture
 ) -> None:
     world = sandbox.world
     guild = demo_guild(world)
@@ -183,7 +149,7 @@ async def test_message_create_reaches_a_listener_with_its_content(
 
 
 async def test_without_message_content_intent_content_is_empty(
-    sandbox: Sandbox, hikari_log: HikariLog
+    sandbox: Sandbox, hikari_log: LogCapture
 ) -> None:
     world = sandbox.world
     guild = demo_guild(world)
@@ -203,7 +169,7 @@ async def test_without_message_content_intent_content_is_empty(
     assert direct_messages[0].message.content == "a DM"
 
 
-async def test_heartbeats_are_acknowledged(sandbox: Sandbox, hikari_log: HikariLog) -> None:
+async def test_heartbeats_are_acknowledged(sandbox: Sandbox, hikari_log: LogCapture) -> None:
     async with running_bot(sandbox) as bot:
         await eventually(lambda: sandbox.gateway.sessions[0].heartbeats >= 3)
         assert 0 < bot.heartbeat_latency < 0.25
@@ -213,7 +179,7 @@ async def test_heartbeats_are_acknowledged(sandbox: Sandbox, hikari_log: HikariL
 
 
 async def test_dropped_connection_resumes_without_losing_an_event(
-    sandbox: Sandbox, hikari_log: HikariLog
+    sandbox: Sandbox, hikari_log: LogCapture
 ) -> None:
     hikari_log.expect(r"hikari\.gateway\.0 WARNING: (failed to communicate with server|connection got reset)")
     world = sandbox.world
@@ -249,7 +215,7 @@ async def _store(sandbox: Sandbox, guild: Guild, content: str) -> Any:
     return message
 
 
-async def test_reconnect_is_followed_by_a_resume(sandbox: Sandbox, hikari_log: HikariLog) -> None:
+async def test_reconnect_is_followed_by_a_resume(sandbox: Sandbox, hikari_log: LogCapture) -> None:
     world = sandbox.world
     guild = demo_guild(world)
     async with running_bot(sandbox, UNPRIVILEGED_WITH_CONTENT) as bot:
@@ -266,7 +232,7 @@ async def test_reconnect_is_followed_by_a_resume(sandbox: Sandbox, hikari_log: H
     assert len(sandbox.gateway.identifies) == 1
 
 
-async def test_a_token_reset_while_away_is_closed_with_4004(sandbox: Sandbox, hikari_log: HikariLog) -> None:
+async def test_a_token_reset_while_away_is_closed_with_4004(sandbox: Sandbox, hikari_log: LogCapture) -> None:
     hikari_log.expect(r"hikari\.gateway\.0 WARNING: (failed to communicate with server|connection got reset)")
     # hikari 2.6 leaves the heartbeat task of a failed handshake running; with a short interval it soon
     # reports a missing ACK on the closed connection. That is hikari's, not the sandbox's.
@@ -282,7 +248,7 @@ async def test_a_token_reset_while_away_is_closed_with_4004(sandbox: Sandbox, hi
 
 
 async def test_two_shards_each_get_their_guilds_one_identify_window_apart(
-    world: World, hikari_log: HikariLog
+    world: World, hikari_log: LogCapture
 ) -> None:
     while len({(g >> 22) % 2 for g in world.guilds}) < 2:
         await asyncio.sleep(0.003)
@@ -551,7 +517,9 @@ async def test_zstd_stream_is_spoken_or_refused_clearly(raw: Callable[..., Await
     assert json.loads(zstd.ZstdDecompressor().decompress(message.data))["op"] == Op.HELLO
 
 
-async def test_a_guild_joined_later_reaches_hikari_as_a_join(sandbox: Sandbox, hikari_log: HikariLog) -> None:
+async def test_a_guild_joined_later_reaches_hikari_as_a_join(
+    sandbox: Sandbox, hikari_log: LogCapture
+) -> None:
     async with running_bot(sandbox) as bot:
         joined = collect(bot, hikari.GuildJoinEvent)
         await sandbox.gateway.wait_ready(1)

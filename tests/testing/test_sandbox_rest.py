@@ -9,11 +9,9 @@ from __future__ import annotations
 import asyncio
 import base64
 import hashlib
-import logging
-import re
 import time
 import urllib.parse
-from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -23,6 +21,7 @@ import hikari
 import lightbulb
 import pytest
 
+from tatiana.testing.log_capture import LogCapture
 from tatiana.testing.sandbox import rest
 from tatiana.testing.sandbox.interactions import (
     Attachment,
@@ -33,39 +32,6 @@ from tatiana.testing.sandbox.interactions import (
 )
 from tatiana.testing.sandbox.server import Sandbox
 from tatiana.testing.sandbox.world import DISCORD_EPOCH_MS, Guild, Message, Overwrite, Perm, User, World
-
-
-class HikariLog(logging.Handler):
-    """Hikari's warnings and errors; a test declares those it expects."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.WARNING)
-        self.records: list[logging.LogRecord] = []
-        self.expected: list[re.Pattern[str]] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
-
-    def expect(self, pattern: str) -> None:
-        """Allow warnings or errors matching ``pattern``."""
-        self.expected.append(re.compile(pattern))
-
-    def unexpected(self) -> list[str]:
-        messages = [f"{r.name} {r.levelname}: {r.getMessage()}" for r in self.records]
-        return [m for m in messages if not any(p.search(m) for p in self.expected)]
-
-
-@pytest.fixture
-def hikari_log() -> Iterator[HikariLog]:
-    """Fails the test on an unexpected hikari warning or error."""
-    handler = HikariLog()
-    logger = logging.getLogger("hikari")
-    logger.addHandler(handler)
-    try:
-        yield handler
-    finally:
-        logger.removeHandler(handler)
-    assert handler.unexpected() == []
 
 
 class Scene:
@@ -111,7 +77,7 @@ async def sandbox(scene: Scene) -> AsyncIterator[Sandbox]:
 
 
 @pytest.fixture
-async def client(sandbox: Sandbox, hikari_log: HikariLog) -> AsyncIterator[hikari.api.RESTClient]:
+async def client(sandbox: Sandbox, hikari_log: LogCapture) -> AsyncIterator[hikari.api.RESTClient]:
     """hikari's REST client with the bot's token, on the sandbox."""
     app = hikari.RESTApp(url=sandbox.rest_url)
     await app.start()
@@ -149,7 +115,7 @@ async def test_gateway_bot_user_and_application(sandbox: Sandbox, client: hikari
     assert unknown.value.code == 10013
 
 
-async def test_a_wrong_token_is_refused(sandbox: Sandbox, hikari_log: HikariLog) -> None:
+async def test_a_wrong_token_is_refused(sandbox: Sandbox, hikari_log: LogCapture) -> None:
     app = hikari.RESTApp(url=sandbox.rest_url)
     await app.start()
     try:
@@ -449,7 +415,7 @@ async def test_guild_members_and_dms(sandbox: Sandbox, client: hikari.api.RESTCl
 
 # --- rate limits ---------------------------------------------------------------------------------------------
 async def test_a_429_is_handled_by_hikari(
-    sandbox: Sandbox, client: hikari.api.RESTClient, scene: Scene, hikari_log: HikariLog
+    sandbox: Sandbox, client: hikari.api.RESTClient, scene: Scene, hikari_log: LogCapture
 ) -> None:
     limits = rest.state(sandbox).ratelimits
     limits.set("POST /channels/{channel_id}/messages", limit=2, period=0.5)
@@ -520,7 +486,7 @@ async def test_command_bulk_overwrite_keeps_ids(
 
 
 async def test_lightbulb_syncs_once_and_then_finds_nothing_changed(
-    sandbox: Sandbox, scene: Scene, hikari_log: HikariLog
+    sandbox: Sandbox, scene: Scene, hikari_log: LogCapture
 ) -> None:
     def make_client(bot: hikari.GatewayBot) -> lightbulb.Client:
         client = lightbulb.client_from_app(bot)
@@ -897,7 +863,7 @@ def responder() -> Responder:  # noqa: PLR0915 - one handler per command
 
 @pytest.fixture
 async def bot(
-    sandbox: Sandbox, responder: Responder, scene: Scene, hikari_log: HikariLog
+    sandbox: Sandbox, responder: Responder, scene: Scene, hikari_log: LogCapture
 ) -> AsyncIterator[hikari.GatewayBot]:
     async with running_bot(sandbox, responder.handle) as running:
         await register_commands(running, scene.guild)
