@@ -13,7 +13,7 @@ import miru
 from pydantic import BaseModel
 
 from tatiana.bot import command_sync
-from tatiana.bot.gating import PluginGate
+from tatiana.bot.gating import PluginGate, guard_autocomplete
 from tatiana.bot.languages import GuildLanguages
 from tatiana.counters import DEFAULT_FLUSH_INTERVAL, Counters, CounterStore, MemoryCounterStore
 from tatiana.database import Database
@@ -124,6 +124,7 @@ class TatianaBot:
             before = {c._command_data.name for c in self.client.registered_commands}
             for loader in record.plugin.loaders:
                 self.gate.guard_listeners(record.name, loader)
+                guard_autocomplete(record.name, loader)
             await self.registry.add_to_client(self.client, only=record.name)
             if record.status is PluginStatus.LOADED:
                 after = {c._command_data.name for c in self.client.registered_commands}

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 import hikari
@@ -132,6 +132,46 @@ class PluginGate:
 
 # The gate of each running bot, by its hikari app (GatewayBot has no __weakref__ slot).
 _GATES: dict[object, PluginGate] = {}
+
+
+def guard_autocomplete(plugin: str, loader: lightbulb.Loader) -> None:
+    """Wrap the autocomplete providers of ``loader``'s commands so they suggest nothing where ``plugin`` is off.
+
+    Lightbulb runs autocomplete outside the execution pipeline, so the CHECKS hook never sees it. Like the
+    listeners, a provider is wrapped once and finds the gate of the bot that received the interaction.
+    """
+    for loadable in loader._loadables:
+        for command in _commands(getattr(loadable, "_command", None)):
+            for option in command._command_data.options.values():
+                provider = option.autocomplete_provider
+                if provider is not hikari.UNDEFINED and not getattr(provider, "__tatiana_guarded__", False):
+                    option.autocomplete_provider = _gated_provider(plugin, provider)
+
+
+def _commands(item: Any) -> Iterator[Any]:
+    """The command classes of a loaded item: itself, or a group's subcommands, recursively."""
+    if item is None:
+        return
+    if isinstance(item, lightbulb.Group | lightbulb.SubGroup):
+        for sub in item.subcommands.values():
+            yield from _commands(sub)
+    elif hasattr(item, "_command_data"):
+        yield item
+
+
+def _gated_provider(plugin: str, provider: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
+    @functools.wraps(provider)
+    async def gated(context: lightbulb.AutocompleteContext[Any], *args: Any, **kwargs: Any) -> Any:
+        gate = _GATES.get(context.client.app)
+        guild_id = context.interaction.guild_id
+        if gate is not None and guild_id is not None and not await gate.is_enabled(int(guild_id), plugin):
+            GATED.labels(plugin, "autocomplete").inc()
+            await context.respond([])
+            return None
+        return await provider(context, *args, **kwargs)
+
+    gated.__tatiana_guarded__ = True  # type: ignore[attr-defined]
+    return gated
 
 
 def _guarded(plugin: str, callback: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:

@@ -421,3 +421,14 @@ class TestOnPostgres:
         self, bot: TatianaBot, sandbox: Sandbox, guild: Guild, member: SandboxUser
     ) -> None:
         await concurrent_commands_keep_the_money_right(bot, sandbox, guild, member)
+
+
+async def test_the_shop_suggests_nothing_where_the_economy_is_switched_off(
+    bot: TatianaBot, guild: Guild, member: SandboxUser, owner: SandboxUser
+) -> None:
+    await owner.slash("economy item-add", name="Galleta", price=5)
+    assert await member.autocomplete("buy", "item", "ga") == [{"name": "Galleta", "value": "Galleta"}]
+    await bot.service.disable(guild.id, "economy")
+    assert await member.autocomplete("buy", "item", "ga") == []
+    await bot.service.enable(guild.id, "economy")
+    assert await member.autocomplete("buy", "item", "ga") == [{"name": "Galleta", "value": "Galleta"}]
