@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
 import os
 import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 
 from tatiana.bot.app import TatianaBot
 from tatiana.coordination import create_coordination
@@ -30,6 +31,44 @@ log = logging.getLogger(__name__)
 PARENT_CHECK_INTERVAL = 1.0
 
 
+@contextlib.asynccontextmanager
+async def open_worker(
+    settings: Settings,
+    registry: PluginRegistry,
+    deployment: DeploymentConfig,
+    config: WorkerConfig,
+    *,
+    namespace: str = "tatiana:",
+    token: str | None = None,
+    rest_url: str | None = None,
+) -> AsyncIterator[ShardWorker]:
+    """A shard worker on Redis with REDIS_URL, in memory without; DISCORD_TOKEN and DISCORD_API_URL by default."""
+    if token is None:
+        if settings.discord_token is None:
+            raise ValueError("DISCORD_TOKEN is not set")
+        token = settings.discord_token.get_secret_value()
+    engine = create_engine(settings.effective_database_url)
+    coordination = create_coordination(settings.redis_url, namespace)
+    sharding = create_sharding(settings.redis_url, namespace)
+    counter_store = create_counter_store(settings.redis_url, namespace)
+    try:
+        bot = TatianaBot(
+            token=token,
+            registry=registry,
+            deployment=deployment,
+            sessions=session_factory(engine),
+            coordination=coordination,
+            rest_url=rest_url or settings.discord_api_url,
+            counter_store=counter_store,
+        )
+        yield ShardWorker(bot, sharding, coordination, config)
+    finally:
+        await sharding.close()
+        await coordination.close()
+        await counter_store.close()
+        await engine.dispose()
+
+
 async def serve_worker(
     settings: Settings,
     registry: PluginRegistry,
@@ -40,28 +79,8 @@ async def serve_worker(
     namespace: str = "tatiana:",
 ) -> None:
     """Run one shard process until ``stop`` is set: Redis coordination with REDIS_URL, in memory without."""
-    if settings.discord_token is None:
-        raise ValueError("DISCORD_TOKEN is not set")
-    engine = create_engine(settings.effective_database_url)
-    coordination = create_coordination(settings.redis_url, namespace)
-    sharding = create_sharding(settings.redis_url, namespace)
-    counter_store = create_counter_store(settings.redis_url, namespace)
-    try:
-        bot = TatianaBot(
-            token=settings.discord_token.get_secret_value(),
-            registry=registry,
-            deployment=deployment,
-            sessions=session_factory(engine),
-            coordination=coordination,
-            rest_url=settings.discord_api_url,
-            counter_store=counter_store,
-        )
-        await ShardWorker(bot, sharding, coordination, config).run(stop)
-    finally:
-        await sharding.close()
-        await coordination.close()
-        await counter_store.close()
-        await engine.dispose()
+    async with open_worker(settings, registry, deployment, config, namespace=namespace) as worker:
+        await worker.run(stop)
 
 
 def parse_args(argv: Sequence[str] | None = None) -> tuple[WorkerConfig, str, int | None]:

@@ -1,4 +1,4 @@
-"""Runs one complete bot process (``tatiana dev``): database, coordination, sandbox or Discord, the bot."""
+"""Runs one complete bot process (``tatiana dev``): database, sandbox or Discord, one in-process shard worker."""
 
 from __future__ import annotations
 
@@ -10,19 +10,20 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from tatiana.bot.app import TatianaBot
-from tatiana.coordination import Coordination, create_coordination
-from tatiana.counters import create_counter_store
-from tatiana.db.engine import create_engine, session_factory
 from tatiana.db.migrate import upgrade
 from tatiana.deployment import DeploymentConfig
 from tatiana.registry import PluginRegistry
 from tatiana.settings import Settings, mask_url
+from tatiana.sharding.records import ShardState
 
 if TYPE_CHECKING:
+    from tatiana.sharding.base import StatusStore
+    from tatiana.sharding.records import ClusterShape
     from tatiana.testing.sandbox.server import Sandbox
 
 log = logging.getLogger(__name__)
+
+READY_POLL = 0.1  # seconds between two reads of the shards' status records while they connect
 
 
 @dataclass
@@ -33,83 +34,99 @@ class DevOptions:
     sandbox_port: int = 8765
 
 
-@contextlib.asynccontextmanager
-async def running_bot(
-    settings: Settings, registry: PluginRegistry, deployment: DeploymentConfig, options: DevOptions
-) -> AsyncIterator[tuple[TatianaBot, Sandbox | None]]:
-    """The bot connected to Discord (token set) or to a seeded local sandbox, its database migrated first."""
-    sandbox: Sandbox | None = None
-    # One command must work on a fresh data directory, so the schema is brought to heads before anything runs.
-    await upgrade(settings.effective_database_url, registry=registry)
-    engine = create_engine(settings.effective_database_url)
-    coordination: Coordination = create_coordination(settings.redis_url)
-    counter_store = create_counter_store(settings.redis_url)
-    try:
-        if settings.discord_token is None:
-            from tatiana.testing.sandbox.console import install_console
-            from tatiana.testing.sandbox.seed import seed_demo
-            from tatiana.testing.sandbox.server import Sandbox
+@dataclass(frozen=True)
+class DiscordEndpoint:
+    """Where the bot connects: Discord, or the local sandbox it is running on."""
 
-            sandbox = Sandbox(host=options.sandbox_host, port=options.sandbox_port)
-            seed_demo(sandbox.world)
-            install_console(sandbox)
-            await sandbox.start()
-            bot = TatianaBot(
-                token=sandbox.token,
-                registry=registry,
-                deployment=deployment,
-                sessions=session_factory(engine),
-                coordination=coordination,
-                rest_url=sandbox.rest_url,
-                counter_store=counter_store,
-            )
-        else:
-            bot = TatianaBot(
-                token=settings.discord_token.get_secret_value(),
-                registry=registry,
-                deployment=deployment,
-                sessions=session_factory(engine),
-                coordination=coordination,
-                counter_store=counter_store,
-            )
-        await bot.start()
-        try:
-            yield bot, sandbox
-        finally:
-            await bot.stop()
+    token: str
+    rest_url: str
+    sandbox: Sandbox | None = None
+
+
+@contextlib.asynccontextmanager
+async def discord_endpoint(settings: Settings, options: DevOptions) -> AsyncIterator[DiscordEndpoint]:
+    """Discord with DISCORD_TOKEN set, otherwise a seeded local sandbox with its web console, started."""
+    if settings.discord_token is not None:
+        yield DiscordEndpoint(settings.discord_token.get_secret_value(), settings.discord_api_url)
+        return
+    from tatiana.testing.sandbox.console import install_console
+    from tatiana.testing.sandbox.seed import seed_demo
+    from tatiana.testing.sandbox.server import Sandbox
+
+    sandbox = Sandbox(host=options.sandbox_host, port=options.sandbox_port)
+    seed_demo(sandbox.world)
+    install_console(sandbox)
+    await sandbox.start()
+    try:
+        yield DiscordEndpoint(sandbox.token, sandbox.rest_url, sandbox)
     finally:
-        if sandbox is not None:
-            await sandbox.stop()
-        await coordination.close()
-        await counter_store.close()
-        await engine.dispose()
+        await sandbox.stop()
 
 
 async def run_dev(
-    settings: Settings, registry: PluginRegistry, deployment: DeploymentConfig, options: DevOptions
+    settings: Settings,
+    registry: PluginRegistry,
+    deployment: DeploymentConfig,
+    options: DevOptions,
 ) -> None:
-    """Run until interrupted, printing where everything is."""
+    """Run one shard worker holding every shard until interrupted, printing where everything is."""
+    from tatiana.shards.cluster_shape import fetch_shape
+    from tatiana.shards.worker import WorkerConfig
+    from tatiana.shards.worker_main import open_worker
+
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError):
-            loop.add_signal_handler(sig, stop.set)
-    async with running_bot(settings, registry, deployment, options) as (_bot, sandbox):
-        lines = [
-            "Tatiana is running.",
-            f"  database      {mask_url(settings.effective_database_url)}",
-            f"  coordination  {mask_url(settings.redis_url) or 'in memory (one process)'}",
-            f"  plugins       {', '.join(registry.names) or 'none'}",
-        ]
-        if sandbox is not None:
-            lines += [
-                "  discord       local sandbox (DISCORD_TOKEN is unset)",
-                f"  talk to it    {sandbox.base_url}/  (pick a guild and a member, type /balance)",
-                f"  sandbox REST  {sandbox.rest_url}",
-            ]
-        else:
-            lines.append("  discord       connected with DISCORD_TOKEN")
-        lines.append("Press Ctrl-C to stop.")
-        print("\n".join(lines), flush=True)
-        await stop.wait()
+            loop.add_signal_handler(sig, _interrupt, stop)
+    # One command must work on a fresh data directory, so the schema is brought to heads before anything runs.
+    await upgrade(settings.effective_database_url, registry=registry)
+    async with discord_endpoint(settings, options) as discord:
+        shape = await fetch_shape(discord.rest_url, discord.token)
+        config = WorkerConfig("dev", None, shape.shard_count, shape)
+        async with open_worker(
+            settings, registry, deployment, config, token=discord.token, rest_url=discord.rest_url
+        ) as worker:
+            serving = asyncio.create_task(worker.run(stop), name="shard worker")
+            if await _all_ready(worker.sharding.status, shape.shard_count, serving):
+                print(_banner(settings, registry, discord, shape), flush=True)
+            await serving
+
+
+def _interrupt(stop: asyncio.Event) -> None:
+    if not stop.is_set():
         print("stopping…", flush=True)
+    stop.set()
+
+
+async def _all_ready(status: StatusStore, shard_count: int, serving: asyncio.Task[None]) -> bool:
+    """Wait until the status records show every shard ready; False if the worker stopped first."""
+    while not serving.done():
+        ready = {s.shard_id for s in await status.shards() if s.state is ShardState.READY}
+        if len(ready) == shard_count:
+            return True
+        await asyncio.wait([serving], timeout=READY_POLL)
+    return False
+
+
+def _banner(
+    settings: Settings, registry: PluginRegistry, discord: DiscordEndpoint, shape: ClusterShape
+) -> str:
+    sharding = "on Redis" if settings.redis_url else "on the in-memory sharding"
+    lines = [
+        "Tatiana is running.",
+        f"  database      {mask_url(settings.effective_database_url)}",
+        f"  coordination  {mask_url(settings.redis_url) or 'in memory (one process)'}",
+        f"  shards        {shape.shard_count} of {shape.shard_count} in this process, {sharding}",
+        f"  plugins       {', '.join(registry.names) or 'none'}",
+    ]
+    if discord.sandbox is not None:
+        lines += [
+            "  discord       local sandbox (DISCORD_TOKEN is unset)",
+            f"  talk to it    {discord.sandbox.base_url}/  (pick a guild and a member, type /balance)",
+            f"  sandbox REST  {discord.sandbox.rest_url}",
+        ]
+    else:
+        lines.append("  discord       connected with DISCORD_TOKEN")
+    lines.append("Press Ctrl-C to stop.")
+    return "\n".join(lines)

@@ -407,6 +407,8 @@ async def test_tatiana_dev_alone_serves_the_console_and_stops_on_ctrl_c(tmp_path
         console = f"http://127.0.0.1:{port}"
         assert f"  talk to it    {console}/  (pick a guild and a member, type /balance)" in banner
         assert "  discord       local sandbox (DISCORD_TOKEN is unset)" in banner
+        # One in-process shard worker: leased, identified and reported ready on the in-memory sharding.
+        assert "  shards        1 of 1 in this process, on the in-memory sharding" in banner
 
         async with aiohttp.ClientSession(base_url=console) as http:
             async with http.get("/") as page:
@@ -432,3 +434,4 @@ async def test_tatiana_dev_alone_serves_the_console_and_stops_on_ctrl_c(tmp_path
         line for line in log_path.read_text().splitlines() if re.search(r" (ERROR|CRITICAL) |Traceback", line)
     ]
     assert errors == []
+    assert "process dev serving: up to 1 shards of 1" in log_path.read_text()  # the shard worker's runtime
