@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 import click
 
+from tatiana.cli.api_cmd import api
 from tatiana.cli.config_cmd import config
 from tatiana.cli.context import CliError
 from tatiana.cli.db_cmd import db
@@ -28,6 +29,7 @@ cli.add_command(config)
 cli.add_command(dev)
 cli.add_command(run)
 cli.add_command(shards)
+cli.add_command(api)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

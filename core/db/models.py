@@ -156,3 +156,21 @@ class GuildPlugin(Base):
     settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     updated_by: Mapped[int | None] = mapped_column(BigInteger, comment="Discord id of who changed it")
     updated_at: Mapped[datetime] = mapped_column(Timestamp, server_default=func.now(), onupdate=func.now())
+
+
+class ApiRefreshToken(Base):
+    """A dashboard refresh token, stored as its SHA-256; rotated at each use, its family revoked on reuse."""
+
+    __tablename__ = "api_refresh_tokens"
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # One login: every token rotated from the same first one shares it.
+    family: Mapped[str] = mapped_column(String(32), index=True)
+    user_id: Mapped[int] = mapped_column(BigInteger, comment="Discord id of who logged in")
+    # The user's Discord OAuth2 token, needed to re-check which guilds they manage.
+    discord_token: Mapped[str | None] = mapped_column(Text)
+    expires_at: Mapped[datetime] = mapped_column(Timestamp)
+    used_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    revoked_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    created_at: Mapped[datetime] = mapped_column(Timestamp, server_default=func.now())

@@ -1,0 +1,132 @@
+"""The Litestar application: health, metrics, OpenAPI, dashboard login and the plugin routes."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import httpx
+from litestar import Litestar
+from litestar.config.cors import CORSConfig
+from litestar.di import Provide
+from litestar.openapi.config import OpenAPIConfig
+from litestar.openapi.spec import Components, SecurityScheme
+from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
+
+from tatiana.api.access_tokens import AccessTokens
+from tatiana.api.auth_routes import AuthController
+from tatiana.api.dependencies import BEARER_SCHEME, provide_services
+from tatiana.api.discord_oauth import DiscordOAuth
+from tatiana.api.errors import EXCEPTION_HANDLERS
+from tatiana.api.guild_access import GuildAccess
+from tatiana.api.health_routes import health, ready
+from tatiana.api.login_state import LoginStates
+from tatiana.api.plugin_routes import GuildPluginController, list_plugins
+from tatiana.api.rate_limits import DEFAULT_PER_MINUTE, STORE_NAME, rate_limit_config, rate_limit_store
+from tatiana.api.refresh_tokens import RefreshTokenStore
+from tatiana.api.services import ApiServices
+from tatiana.coordination import Coordination, create_coordination
+from tatiana.db.engine import create_engine, session_factory
+from tatiana.deployment import DeploymentConfig
+from tatiana.guild_plugins import GuildPluginService, PluginDefaults
+from tatiana.registry import PluginRegistry
+from tatiana.settings import Settings
+
+MAX_BODY_BYTES = 64 * 1024
+
+
+def create_app(
+    settings: Settings,
+    *,
+    registry: PluginRegistry | None = None,
+    defaults: PluginDefaults | None = None,
+    coordination: Coordination | None = None,
+    redirect_uri: str | None = None,
+    http: httpx.AsyncClient | None = None,
+    requests_per_minute: int = DEFAULT_PER_MINUTE,
+    rate_limit_namespace: str = "tatiana:ratelimit",
+) -> Litestar:
+    """The API for ``settings``; the database, coordination and HTTP client are opened at startup.
+
+    ``redirect_uri`` is where Discord sends the browser back (default: the dashboard's ``/auth/callback``).
+    A ``coordination`` or ``http`` given here is the caller's to close. Each client address may make
+    ``requests_per_minute`` requests, counted in Redis when REDIS_URL is set.
+    """
+    if settings.jwt_secret is None:
+        raise ValueError("JWT_SECRET is required to run the API")
+    secret = settings.jwt_secret.get_secret_value()
+    plugins = registry if registry is not None else PluginRegistry.discover()
+    plugin_defaults = defaults or DeploymentConfig.load(settings.tatiana_plugins_file, plugins)
+    callback = redirect_uri or f"{settings.dashboard_origin.rstrip('/')}/auth/callback"
+    limits_store = rate_limit_store(settings.redis_url, rate_limit_namespace)
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        engine = create_engine(settings.effective_database_url)
+        own_coordination = coordination is None
+        coord = coordination or create_coordination(settings.redis_url)
+        client = http or httpx.AsyncClient(timeout=10.0)
+        sessions = session_factory(engine)
+        refresh_tokens = RefreshTokenStore(sessions)
+        discord = None
+        if settings.discord_client_id and settings.discord_client_secret:
+            discord = DiscordOAuth(
+                client,
+                settings.discord_api_url,
+                settings.discord_client_id,
+                settings.discord_client_secret.get_secret_value(),
+            )
+        app.state.services = ApiServices(
+            engine=engine,
+            sessions=sessions,
+            registry=plugins,
+            guild_plugins=GuildPluginService(sessions, plugins, coord, plugin_defaults),
+            access_tokens=AccessTokens(secret, settings.jwt_expiration),
+            refresh_tokens=refresh_tokens,
+            login_states=LoginStates(secret),
+            discord=discord,
+            guild_access=GuildAccess(discord, refresh_tokens.discord_token) if discord else None,
+            redirect_uri=callback,
+        )
+        try:
+            async with limits_store:
+                yield
+        finally:
+            if http is None:
+                await client.aclose()
+            if own_coordination:
+                await coord.close()
+            await engine.dispose()
+
+    prometheus = PrometheusConfig(app_name="tatiana_api", group_path=True)
+    return Litestar(
+        route_handlers=[
+            health,
+            ready,
+            PrometheusController,
+            AuthController,
+            list_plugins,
+            GuildPluginController,
+        ],
+        dependencies={"services": Provide(provide_services, sync_to_thread=False)},
+        lifespan=[lifespan],
+        middleware=[prometheus.middleware, rate_limit_config(requests_per_minute).middleware],
+        stores={STORE_NAME: limits_store},
+        cors_config=CORSConfig(
+            allow_origins=[settings.dashboard_origin.rstrip("/")],
+            allow_methods=["GET", "POST", "PUT", "DELETE", "OPTIONS"],
+            allow_headers=["Authorization", "Content-Type"],
+        ),
+        openapi_config=OpenAPIConfig(
+            title="Tatiana API",
+            version="1.0.0",
+            path="/schema",
+            components=Components(
+                security_schemes={
+                    BEARER_SCHEME: SecurityScheme(type="http", scheme="bearer", bearer_format="JWT")
+                }
+            ),
+        ),
+        exception_handlers=EXCEPTION_HANDLERS,
+        request_max_body_size=MAX_BODY_BYTES,
+    )

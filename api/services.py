@@ -1,0 +1,31 @@
+"""What the route handlers share, built once per application at startup."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from tatiana.api.access_tokens import AccessTokens
+from tatiana.api.discord_oauth import DiscordOAuth
+from tatiana.api.guild_access import GuildAccess
+from tatiana.api.login_state import LoginStates
+from tatiana.api.refresh_tokens import RefreshTokenStore
+from tatiana.guild_plugins import GuildPluginService
+from tatiana.registry import PluginRegistry
+
+
+@dataclass
+class ApiServices:
+    """The database, the plugin state, and the login machinery; ``discord`` is None without OAuth2 settings."""
+
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    registry: PluginRegistry
+    guild_plugins: GuildPluginService
+    access_tokens: AccessTokens
+    refresh_tokens: RefreshTokenStore
+    login_states: LoginStates
+    discord: DiscordOAuth | None
+    guild_access: GuildAccess | None
+    redirect_uri: str

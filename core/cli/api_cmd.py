@@ -1,0 +1,32 @@
+"""``tatiana api``: the Litestar API under uvicorn, on API_HOST and API_PORT."""
+
+from __future__ import annotations
+
+import click
+
+from tatiana.cli.context import CliError, Environment
+
+
+@click.command()
+@click.option("--host", default=None, help="Bind address [default: API_HOST].")
+@click.option("--port", type=click.IntRange(1, 65535), default=None, help="Port [default: API_PORT].")
+def api(host: str | None, port: int | None) -> None:
+    """Serve the dashboard API (JWT_SECRET must be set)."""
+    import uvicorn
+
+    from tatiana.api.app import create_app
+
+    env = Environment(log_level=None)
+    settings = env.settings
+    try:
+        app = create_app(settings, registry=env.registry, defaults=env.deployment)
+    except ValueError as exc:
+        raise CliError(str(exc)) from None
+    uvicorn.run(
+        app,
+        host=host or settings.api_host,
+        port=port or settings.api_port,
+        log_config=None,
+        access_log=False,
+        server_header=False,
+    )

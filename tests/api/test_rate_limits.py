@@ -1,0 +1,58 @@
+"""Rate limits: 429 with Retry-After past the limit, probes exempt, one count shared by every process via Redis."""
+
+from __future__ import annotations
+
+import pytest
+
+from tatiana.api.app import create_app
+from tatiana.coordination import MemoryCoordination
+from tatiana.registry import PluginRegistry
+from tatiana.settings import Settings
+
+from .conftest import Defaults, serving
+
+
+async def test_past_the_limit_answers_429_with_retry_after(
+    settings: Settings, coordination: MemoryCoordination
+) -> None:
+    app = create_app(
+        settings,
+        registry=PluginRegistry.of(),
+        defaults=Defaults(),
+        coordination=coordination,
+        requests_per_minute=3,
+    )
+    async with serving(app) as client:
+        answers = [await client.get("/api/plugins") for _ in range(4)]
+        probes = [await client.get("/health") for _ in range(5)]
+
+    assert [a.status_code for a in answers] == [200, 200, 200, 429]
+    refused = answers[-1]
+    assert refused.json()["status"] == 429
+    assert 1 <= int(refused.headers["retry-after"]) <= 60
+    assert answers[0].headers["ratelimit-remaining"] == "2"
+    assert {p.status_code for p in probes} == {200}
+
+
+@pytest.mark.redis
+async def test_two_api_processes_share_one_count_in_redis(
+    settings: Settings, redis_url: str, redis_namespace: str
+) -> None:
+    shared = settings.model_copy(update={"redis_url": redis_url})
+    apps = [
+        create_app(
+            shared,
+            registry=PluginRegistry.of(),
+            defaults=Defaults(),
+            coordination=MemoryCoordination(),
+            requests_per_minute=3,
+            rate_limit_namespace=f"{redis_namespace}ratelimit",
+        )
+        for _ in range(2)
+    ]
+    async with serving(apps[0]) as first, serving(apps[1]) as second:
+        statuses = [
+            (await client.get("/api/plugins")).status_code for client in (first, second, first, second)
+        ]
+
+    assert statuses == [200, 200, 200, 429]
