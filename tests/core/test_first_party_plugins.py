@@ -21,6 +21,7 @@ from packaging.utils import canonicalize_name
 from pydantic import BaseModel, TypeAdapter, ValidationError
 from sqlalchemy import select
 from tatiana_ai import AISettings
+from tatiana_ai.testing import FakeGemini
 from tatiana_economy import EconomySettings
 from tatiana_levels import Announce, LevelsSettings
 from tatiana_moderation import ModerationSettings
@@ -257,7 +258,11 @@ async def test_the_bot_registers_their_localized_commands(
 
     assert required("balance") == [("member", False)]
     assert required("warn") == [("member", True), ("reason", True)]
-    assert [(o["name"], o.get("max_length")) for o in registered["ask"].options] == [("prompt", 4000)]
+    assert [(o["name"], o.get("max_length")) for o in registered["ask"].options] == [
+        ("prompt", 4000),
+        ("image", None),
+    ]
+    assert required("ask") == [("prompt", True), ("image", False)]
     assert registered["warn"].default_member_permissions == str(int(hikari.Permissions.MODERATE_MEMBERS))
     assert registered["warn"].options[0]["name_localizations"]["es-ES"] == "miembro"
     with pytest.raises(UnknownCommand, match="lacks the permissions"):
@@ -294,8 +299,9 @@ async def test_balance_of_a_bot_says_bots_have_no_wallet(sandbox: Sandbox, membe
 
 
 async def test_commands_answer_in_the_servers_language_whatever_the_members_client(
-    bot: TatianaBot, guild: Guild, member: SandboxUser
+    bot: TatianaBot, guild: Guild, member: SandboxUser, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.delenv("GEMINI_API_KEY", raising=False)
     member.user.locale = "en-US"
     spanish = await member.slash("balance")
     await use_language(bot, guild, "en")
@@ -306,7 +312,7 @@ async def test_commands_answer_in_the_servers_language_whatever_the_members_clie
     spanish_again = await member.slash("ask", prompt="Hello?")
     assert spanish.content.startswith("Tienes 🪙 0 coins.")
     assert english.content.startswith("You have 🪙 0 coins.")
-    assert spanish_again.content.startswith("Las respuestas de IA aún no están disponibles")
+    assert spanish_again.content.startswith("Las respuestas de IA no están disponibles")
 
 
 async def test_rank_answers_with_the_members_rank_card(
@@ -329,13 +335,33 @@ async def test_ask_refuses_a_question_over_the_servers_limit(
     assert reply.content == "Tu pregunta tiene 31 caracteres; este servidor admite como mucho 10."
 
 
-async def test_ask_says_ai_is_not_configured_instead_of_answering(
-    bot: TatianaBot, guild: Guild, member: SandboxUser
+async def test_ask_without_a_gemini_key_says_so_privately(
+    bot: TatianaBot, guild: Guild, member: SandboxUser, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.delenv("GEMINI_API_KEY", raising=False)
     await use_language(bot, guild, "en")
     reply = await member.slash("ask", prompt="What is the capital of France?")
     assert reply.ephemeral
-    assert reply.content == "AI answers are not available yet: no AI service is configured for this bot."
+    assert reply.content == "AI answers are not available: this bot has no Gemini API key configured."
+
+
+async def test_ask_answers_in_the_channel_through_the_local_gemini_server(
+    bot: TatianaBot, guild: Guild, member: SandboxUser, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with FakeGemini() as gemini:
+        monkeypatch.setenv("GEMINI_API_KEY", "test-key")
+        monkeypatch.setenv("GEMINI_BASE_URL", gemini.base_url)
+        gemini.reply("Paris.", chunks=["Par", "is."])
+        reply = await member.slash("ask", prompt="What is the capital of France?")
+        assert await reply.interaction.wait_for(lambda: reply.content == "Paris.", 5)
+    assert not reply.ephemeral, "the answer is shown to the channel"
+    [request] = gemini.requests
+    assert (request.model, request.stream, request.user_text) == (
+        "gemini-2.5-flash",
+        True,
+        "What is the capital of France?",
+    )
+    assert request.system_instruction == AISettings().system_prompt
 
 
 async def test_warn_tells_the_member_logs_it_and_announces_it(

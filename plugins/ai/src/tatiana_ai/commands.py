@@ -1,24 +1,36 @@
 """The AI plugin's slash commands."""
 
+from __future__ import annotations
+
 import hikari
 import lightbulb
 
-from tatiana import Translator
+from tatiana import Database, Translator
+from tatiana_ai.answering import Asker, answer, question_for, refusal
+from tatiana_ai.gemini import GeminiConfig
+from tatiana_ai.images import UnreadableImage, is_image, read_image
+from tatiana_ai.listener import answer_message
 from tatiana_ai.settings import PROMPT_MAX_LENGTH, AISettings
+from tatiana_ai.state import AIState, StateLoadable
+from tatiana_ai.streaming import NO_PINGS, InteractionSurface, StreamingReply
 
 loader = lightbulb.Loader()
+"""Everything the plugin adds to a bot's lightbulb client."""
+
+loader.add(StateLoadable())
+loader.listener(hikari.GuildMessageCreateEvent)(answer_message)
 
 
-def ask_reply(t: Translator, settings: AISettings, prompt: str) -> str:
-    """What ``/ask`` answers: why the question is refused, or that no AI backend is configured yet."""
-    prompt = prompt.strip()
-    if not prompt:
-        return t("ai.ask.empty")
-    if len(prompt) > settings.max_prompt_chars:
-        return t("ai.ask.too_long", length=len(prompt), limit=settings.max_prompt_chars)
-    if settings.guild_daily_token_budget == 0:
-        return t("ai.ask.disabled")
-    return t("ai.ask.not_configured")
+def asker_of(ctx: lightbulb.Context) -> Asker:
+    """Who runs the command, and in which guild."""
+    guild_id = int(ctx.guild_id or 0)
+    guild = ctx.interaction.get_guild()
+    return Asker(
+        guild_id=guild_id,
+        guild_name=guild.name if guild else str(guild_id),
+        user_id=int(ctx.user.id),
+        username=ctx.user.username,
+    )
 
 
 @loader.command
@@ -38,14 +50,76 @@ class Ask(
         min_length=1,
         max_length=PROMPT_MAX_LENGTH,
     )
+    image = lightbulb.attachment("ai.ask.image.name", "ai.ask.image.description", localize=True, default=None)
 
     @lightbulb.invoke
     async def invoke(
         self,
         ctx: lightbulb.Context,
         t: Translator = lightbulb.di.INJECTED,
+        db: Database = lightbulb.di.INJECTED,
+        state: AIState = lightbulb.di.INJECTED,
         settings: AISettings | None = lightbulb.di.INJECTED,
     ) -> None:
-        """Answer the question privately; until an AI backend is wired in, say so instead of answering."""
-        reply = ask_reply(t, settings or AISettings(), self.prompt)
-        await ctx.respond(reply, ephemeral=True, user_mentions=False)
+        """Answer in the channel, streaming; a refusal is told privately to the member."""
+        settings = settings or AISettings()
+        prompt = self.prompt.strip()
+        asker = asker_of(ctx)
+        config = GeminiConfig.from_environment()
+        reason = await refusal(
+            t, db, settings=settings, config=config, cooldowns=state.cooldowns, asker=asker, prompt=prompt
+        )
+        if reason is not None or config is None:
+            await ctx.respond(reason, ephemeral=True, user_mentions=False)
+            return
+        if self.image is not None and not is_image(self.image):
+            await ctx.respond(t("ai.ask.bad_image"), ephemeral=True)
+            return
+        state.cooldowns.start(asker.guild_id, asker.user_id, settings.cooldown_seconds)
+        await ctx.defer()
+        images: tuple[tuple[bytes, str], ...] = ()
+        if self.image is not None:
+            try:
+                images = (await read_image(self.image),)
+            except UnreadableImage:
+                await ctx.interaction.edit_initial_response(t("ai.ask.bad_image"), **NO_PINGS)
+                return
+        surface = InteractionSurface(ctx.interaction)
+        reply = StreamingReply(surface)
+        await answer(
+            t,
+            db,
+            config=config,
+            question=question_for(settings, prompt, images=images),
+            reply=reply,
+            asker=asker,
+            message_id=lambda: surface.first_message_id,
+        )
+
+
+ai_group = lightbulb.Group(
+    "ai.group.name",
+    "ai.group.description",
+    localize=True,
+    contexts=[hikari.ApplicationContextType.GUILD],
+)
+"""``/ai``: the assistant's conversation in this channel."""
+
+
+@ai_group.register
+class Reset(lightbulb.SlashCommand, name="ai.reset.name", description="ai.reset.description", localize=True):
+    """``/ai reset``: the bot forgets this channel's conversation."""
+
+    @lightbulb.invoke
+    async def invoke(
+        self,
+        ctx: lightbulb.Context,
+        t: Translator = lightbulb.di.INJECTED,
+        state: AIState = lightbulb.di.INJECTED,
+    ) -> None:
+        """Forget the channel's turns and say so."""
+        forgotten = state.memory.reset(int(ctx.channel_id))
+        await ctx.respond(t("ai.reset.done" if forgotten else "ai.reset.nothing"), ephemeral=True)
+
+
+loader.command(ai_group)

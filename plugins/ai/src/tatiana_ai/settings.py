@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from tatiana import ChannelId
+
 PROMPT_MAX_LENGTH = 4_000
 """The longest prompt ``/ask`` accepts at all; a guild may set a lower limit."""
+
+
+class SafetyLevel(StrEnum):
+    """How readily the model refuses harmful content (harassment, hate, sexual, dangerous)."""
+
+    DEFAULT = "default"
+    BLOCK_FEW = "block_few"
+    BLOCK_SOME = "block_some"
+    BLOCK_MOST = "block_most"
 
 
 class AISettings(BaseModel):
@@ -34,6 +46,10 @@ class AISettings(BaseModel):
         le=2.0,
         description="Randomness of answers: 0 is most predictable, 2 most varied.",
     )
+    safety: SafetyLevel = Field(
+        default=SafetyLevel.DEFAULT,
+        description="How readily the model refuses harmful content: the model's default, few, some or most.",
+    )
     max_output_tokens: int = Field(default=1_024, ge=16, le=8_192, description="Longest answer, in tokens.")
     max_prompt_chars: int = Field(
         default=1_500,
@@ -52,6 +68,22 @@ class AISettings(BaseModel):
         ge=0,
         le=100_000_000,
         description="Tokens one member may use per day (at most the server's).",
+    )
+
+    cooldown_seconds: int = Field(
+        default=10, ge=0, le=3_600, description="Seconds a member waits between two questions; 0 for none."
+    )
+
+    ai_channel_ids: list[ChannelId] = Field(
+        default=[],
+        max_length=25,
+        description="Channels where the bot answers every message (elsewhere, only when mentioned).",
+    )
+    memory_tokens: int = Field(
+        default=2_000,
+        ge=0,
+        le=100_000,
+        description="Tokens of a channel's recent conversation the bot remembers; 0 for none.",
     )
 
     @model_validator(mode="after")

@@ -1,0 +1,125 @@
+"""One question answered: the checks that may refuse it, then the model's streamed answer, recorded."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from tatiana import Database, Translator
+from tatiana_ai import usage
+from tatiana_ai.cooldowns import Cooldowns
+from tatiana_ai.gemini import GeminiConfig, ModelError, Question, stream_answer
+from tatiana_ai.settings import AISettings, SafetyLevel
+from tatiana_ai.streaming import StreamingReply
+
+log = logging.getLogger("tatiana_ai")
+
+
+SAFETY_THRESHOLDS: dict[SafetyLevel, str | None] = {
+    SafetyLevel.DEFAULT: None,
+    SafetyLevel.BLOCK_FEW: "BLOCK_ONLY_HIGH",
+    SafetyLevel.BLOCK_SOME: "BLOCK_MEDIUM_AND_ABOVE",
+    SafetyLevel.BLOCK_MOST: "BLOCK_LOW_AND_ABOVE",
+}
+"""Gemini's harm block threshold for each safety level of the settings (None: the model's default)."""
+
+
+@dataclass(frozen=True)
+class Asker:
+    """Who asks, and where."""
+
+    guild_id: int
+    guild_name: str
+    user_id: int
+    username: str
+
+
+async def refusal(
+    t: Translator,
+    db: Database,
+    *,
+    settings: AISettings,
+    config: GeminiConfig | None,
+    cooldowns: Cooldowns,
+    asker: Asker,
+    prompt: str,
+) -> str | None:
+    """Why the question is not sent to the model, in the guild's language; None when it may be."""
+    if not prompt:
+        return t("ai.ask.empty")
+    if len(prompt) > settings.max_prompt_chars:
+        return t("ai.ask.too_long", length=len(prompt), limit=settings.max_prompt_chars)
+    if settings.guild_daily_token_budget == 0:
+        return t("ai.ask.disabled")
+    if config is None:
+        return t("ai.ask.not_configured")
+    wait = cooldowns.remaining(asker.guild_id, asker.user_id)
+    if wait > 0:
+        return t("ai.ask.cooldown", seconds=max(1, round(wait)))
+    spent = await usage.spent_today(db, asker.guild_id, asker.user_id)
+    if spent.guild >= settings.guild_daily_token_budget:
+        return t("ai.ask.guild_budget_spent", budget=settings.guild_daily_token_budget)
+    if spent.member >= settings.member_daily_token_budget:
+        return t("ai.ask.member_budget_spent", budget=settings.member_daily_token_budget)
+    return None
+
+
+def question_for(
+    settings: AISettings,
+    prompt: str,
+    history: tuple[tuple[str, str], ...] = (),
+    images: tuple[tuple[bytes, str], ...] = (),
+) -> Question:
+    """The request the guild's settings make of ``prompt`` and its images, after the conversation's ``history``."""
+    return Question(
+        model=settings.model,
+        system_prompt=settings.system_prompt,
+        turns=(*history, ("user", prompt)),
+        temperature=settings.temperature,
+        max_output_tokens=settings.max_output_tokens,
+        images=images,
+        safety_threshold=SAFETY_THRESHOLDS[settings.safety],
+    )
+
+
+async def answer(
+    t: Translator,
+    db: Database,
+    *,
+    config: GeminiConfig,
+    question: Question,
+    reply: StreamingReply,
+    asker: Asker,
+    message_id: Callable[[], int | None],
+) -> str | None:
+    """Stream the model's answer into ``reply`` and record the exchange; returns the answer, or None after
+    saying in the reply why there is none."""
+    started = time.perf_counter()
+    tokens: int | None = None
+    try:
+        async for delta in stream_answer(config, question):
+            tokens = delta.total_tokens if delta.total_tokens is not None else tokens
+            if delta.text:
+                await reply.add(delta.text)
+    except ModelError as error:
+        log.warning("guild %s: the model gave no answer (%s)", asker.guild_id, error)
+        sorry = t(f"ai.error.{error.kind}")
+        await reply.finish(f"{reply.text}\n\n{sorry}" if reply.text else sorry)
+        return None
+    await reply.finish()
+    prompt = question.turns[-1][1]
+    exchange = usage.Exchange(
+        guild_id=asker.guild_id,
+        guild_name=asker.guild_name,
+        user_id=asker.user_id,
+        username=asker.username,
+        message_id=message_id() or 0,
+        prompt=prompt,
+        response=reply.text,
+        tokens=tokens,
+        seconds=time.perf_counter() - started,
+    )
+    await usage.record(db, exchange)
+    return reply.text
