@@ -129,4 +129,6 @@ def create_app(
         ),
         exception_handlers=EXCEPTION_HANDLERS,
         request_max_body_size=MAX_BODY_BYTES,
+        # The process's logging (tatiana.log, redacting secrets) stays: Litestar's default would replace it.
+        logging_config=None,
     )

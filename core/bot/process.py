@@ -1,14 +1,17 @@
-"""Runs one complete bot process (``tatiana dev``): database, sandbox or Discord, one in-process shard worker."""
+"""Runs one complete bot process (``tatiana dev``): database, sandbox or Discord, one shard worker, the API."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import logging
+import secrets
 import signal
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+from pydantic import SecretStr
 
 from tatiana.db.migrate import upgrade
 from tatiana.deployment import DeploymentConfig
@@ -17,6 +20,7 @@ from tatiana.settings import Settings, mask_url
 from tatiana.sharding.records import ShardState
 
 if TYPE_CHECKING:
+    from tatiana.api.server import RunningApi
     from tatiana.sharding.base import StatusStore
     from tatiana.sharding.records import ClusterShape
     from tatiana.testing.sandbox.server import Sandbox
@@ -32,6 +36,8 @@ class DevOptions:
 
     sandbox_host: str = "127.0.0.1"
     sandbox_port: int = 8765
+    api_host: str | None = None  # API_HOST when None
+    api_port: int | None = None  # API_PORT when None; 0 picks a free port
 
 
 @dataclass(frozen=True)
@@ -63,13 +69,32 @@ async def discord_endpoint(settings: Settings, options: DevOptions) -> AsyncIter
         await sandbox.stop()
 
 
+def dev_api_settings(settings: Settings, discord: DiscordEndpoint) -> Settings:
+    """The API's settings in dev: a random per-run JWT_SECRET if unset, the sandbox's OAuth2 on the sandbox."""
+    update: dict[str, Any] = {}
+    if settings.jwt_secret is None:
+        update["jwt_secret"] = SecretStr(secrets.token_urlsafe(48))
+    if discord.sandbox is not None:
+        from tatiana.testing.sandbox import rest
+
+        oauth = rest.state(discord.sandbox).oauth
+        update |= {
+            "discord_api_url": discord.rest_url,
+            "discord_client_id": oauth.client_id,
+            "discord_client_secret": SecretStr(oauth.client_secret),
+        }
+    return settings.model_copy(update=update)
+
+
 async def run_dev(
     settings: Settings,
     registry: PluginRegistry,
     deployment: DeploymentConfig,
     options: DevOptions,
 ) -> None:
-    """Run one shard worker holding every shard until interrupted, printing where everything is."""
+    """Run one shard worker holding every shard and the API until interrupted, printing where everything is."""
+    from tatiana.api.app import create_app
+    from tatiana.api.server import serving_api
     from tatiana.shards.cluster_shape import fetch_shape
     from tatiana.shards.worker import WorkerConfig
     from tatiana.shards.worker_main import open_worker
@@ -87,10 +112,20 @@ async def run_dev(
         async with open_worker(
             settings, registry, deployment, config, token=discord.token, rest_url=discord.rest_url
         ) as worker:
-            serving = asyncio.create_task(worker.run(stop), name="shard worker")
-            if await _all_ready(worker.sharding.status, shape.shard_count, serving):
-                print(_banner(settings, registry, discord, shape), flush=True)
-            await serving
+            # The API shares the worker's coordination: a plugin switched through it reaches this bot at once.
+            app = create_app(
+                dev_api_settings(settings, discord),
+                registry=registry,
+                defaults=deployment,
+                coordination=worker.coordination,
+            )
+            host = options.api_host or settings.api_host
+            port = settings.api_port if options.api_port is None else options.api_port
+            async with serving_api(app, host, port) as api:
+                serving = asyncio.create_task(worker.run(stop), name="shard worker")
+                if await _all_ready(worker.sharding.status, shape.shard_count, serving):
+                    print(_banner(settings, registry, discord, shape, api), flush=True)
+                await serving
 
 
 def _interrupt(stop: asyncio.Event) -> None:
@@ -110,7 +145,11 @@ async def _all_ready(status: StatusStore, shard_count: int, serving: asyncio.Tas
 
 
 def _banner(
-    settings: Settings, registry: PluginRegistry, discord: DiscordEndpoint, shape: ClusterShape
+    settings: Settings,
+    registry: PluginRegistry,
+    discord: DiscordEndpoint,
+    shape: ClusterShape,
+    api: RunningApi,
 ) -> str:
     sharding = "on Redis" if settings.redis_url else "on the in-memory sharding"
     lines = [
@@ -128,5 +167,17 @@ def _banner(
         ]
     else:
         lines.append("  discord       connected with DISCORD_TOKEN")
-    lines.append("Press Ctrl-C to stop.")
+    if discord.sandbox is not None:
+        login = "Discord OAuth2 on the local sandbox"
+    elif settings.discord_client_id and settings.discord_client_secret:
+        login = "Discord OAuth2 with DISCORD_CLIENT_ID"
+    else:
+        login = "off (DISCORD_CLIENT_ID and DISCORD_CLIENT_SECRET are unset)"
+    if settings.jwt_secret is None:
+        login += ", tokens signed with a per-run secret (JWT_SECRET is unset)"
+    lines += [
+        f"  api           {api.url}  (OpenAPI schema: {api.schema_url})",
+        f"  api login     {login}",
+        "Press Ctrl-C to stop.",
+    ]
     return "\n".join(lines)

@@ -12,9 +12,8 @@ from tatiana.cli.context import CliError, Environment
 @click.option("--port", type=click.IntRange(1, 65535), default=None, help="Port [default: API_PORT].")
 def api(host: str | None, port: int | None) -> None:
     """Serve the dashboard API (JWT_SECRET must be set)."""
-    import uvicorn
-
     from tatiana.api.app import create_app
+    from tatiana.api.server import serve_forever
 
     env = Environment(log_level=None)
     settings = env.settings
@@ -22,11 +21,4 @@ def api(host: str | None, port: int | None) -> None:
         app = create_app(settings, registry=env.registry, defaults=env.deployment)
     except ValueError as exc:
         raise CliError(str(exc)) from None
-    uvicorn.run(
-        app,
-        host=host or settings.api_host,
-        port=port or settings.api_port,
-        log_config=None,
-        access_log=False,
-        server_header=False,
-    )
+    serve_forever(app, host or settings.api_host, port or settings.api_port)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import httpx
 import pytest
 
@@ -84,3 +86,13 @@ def test_jwt_secret_is_required() -> None:
     settings = Settings(_env_file=None)  # type: ignore[call-arg]
     with pytest.raises(ValueError, match="JWT_SECRET"):
         create_app(settings, registry=PluginRegistry.of(), defaults=Defaults())
+
+
+async def test_the_app_leaves_the_process_logging_alone(settings: Settings) -> None:
+    """The API runs inside ``tatiana dev``: it must not replace the secret-redacting root handler."""
+    root = logging.getLogger()
+    before = (list(root.handlers), root.level)
+    app = create_app(settings, registry=PluginRegistry.of(), defaults=Defaults())
+    async with serving(app) as client:
+        await client.get("/health")
+    assert (list(root.handlers), root.level) == before

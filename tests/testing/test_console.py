@@ -13,6 +13,7 @@ import re
 import signal
 import socket
 import sys
+import urllib.parse
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +25,7 @@ import lightbulb
 import pytest
 
 from tatiana import Plugin
+from tatiana.bot.messages import message
 from tatiana.testing.harness import sandbox_bot
 from tatiana.testing.sandbox import rest
 from tatiana.testing.sandbox.console import install_console
@@ -393,7 +395,7 @@ async def test_tatiana_dev_alone_serves_the_console_and_stops_on_ctrl_c(tmp_path
     log_path = tmp_path / "stderr.log"
     with log_path.open("wb") as stderr:
         process = await asyncio.create_subprocess_exec(
-            str(TATIANA), "dev", "--sandbox-port", str(port),
+            str(TATIANA), "dev", "--sandbox-port", str(port), "--api-port", "0",
             cwd=tmp_path, env=env, stdout=asyncio.subprocess.PIPE, stderr=stderr,
         )  # fmt: skip
     assert process.stdout is not None
@@ -420,6 +422,8 @@ async def test_tatiana_dev_alone_serves_the_console_and_stops_on_ctrl_c(tmp_path
                 assert response.status == 200, answer
         assert answer["content"].startswith("Tienes 🪙 0 monedas."), "plugins.toml names the currency"
 
+        await _check_the_api_in_the_same_process(banner, console)
+
         process.send_signal(signal.SIGINT)
         async with asyncio.timeout(10):
             rest_of_stdout = await process.stdout.read()
@@ -434,4 +438,88 @@ async def test_tatiana_dev_alone_serves_the_console_and_stops_on_ctrl_c(tmp_path
         line for line in log_path.read_text().splitlines() if re.search(r" (ERROR|CRITICAL) |Traceback", line)
     ]
     assert errors == []
-    assert "process dev serving: up to 1 shards of 1" in log_path.read_text()  # the shard worker's runtime
+    # The shard worker's runtime, logged after the API started, still through the process's redacting handler.
+    log_format = r"^\d\d:\d\d:\d\d INFO +tatiana\.shards\.worker: process dev serving: up to 1 shards of 1$"
+    assert re.search(log_format, log_path.read_text(), re.MULTILINE), log_path.read_text()
+
+
+@pytest.mark.slow
+async def test_tatiana_dev_on_a_busy_api_port_exits_1_saying_so(tmp_path: Path) -> None:
+    env = {
+        name: value
+        for name, value in os.environ.items()
+        if not name.startswith(("DISCORD_", "TATIANA_", "GEMINI_", "JWT_", "API_"))
+        and name not in {"DATABASE_URL", "REDIS_URL", "LOG_LEVEL"}
+    }
+    env |= {
+        "TATIANA_DATA_DIR": str(tmp_path / "data"),
+        "TATIANA_PLUGINS_FILE": str(REPOSITORY / "plugins.toml"),
+    }
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        process = await asyncio.create_subprocess_exec(
+            str(TATIANA), "dev", "--sandbox-port", "0", "--api-port", str(port),
+            cwd=tmp_path, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        )  # fmt: skip
+        async with asyncio.timeout(60):
+            stdout, stderr = await process.communicate()
+    assert process.returncode == 1, stderr.decode()
+    assert (
+        stderr.decode()
+        .splitlines()[-1]
+        .startswith(f"tatiana: error: the API cannot listen on 127.0.0.1:{port}: ")
+    )
+    assert "Tatiana is running." not in stdout.decode()
+
+
+async def _check_the_api_in_the_same_process(banner: list[str], console: str) -> None:
+    """The API of ``tatiana dev`` answers at the URL its banner prints and shares the bot's coordination."""
+    # The API runs in the same process, on the port picked for it, sharing the bot's coordination.
+    [api_line] = [line for line in banner if line.startswith("  api           ")]
+    found = re.fullmatch(r"  api           (http://127\.0\.0\.1:\d+)  \(OpenAPI schema: (\S+)\)", api_line)
+    assert found, api_line
+    api_url, schema_url = found.groups()
+    assert schema_url == f"{api_url}/schema/openapi.json"
+    assert any("per-run secret" in line for line in banner), "no JWT_SECRET: a random one, not printed"
+    async with aiohttp.ClientSession() as http:
+        async with http.get(f"{api_url}/health") as response:
+            assert (response.status, await response.json()) == (200, {"status": "ok"})
+        async with http.get(f"{api_url}/api/plugins") as response:
+            assert response.status == 200
+            assert "economy" in {p["name"] for p in await response.json()}
+        async with http.get(schema_url) as response:
+            assert response.status == 200 and "/api/plugins" in (await response.json())["paths"]
+        await _switch_off_through_the_api(http, api_url, console, "economy")
+        async with http.post(
+            f"{console}/console/api/command", json={"line": "/balance", "member": "luis"}
+        ) as response:
+            refused = await response.json()
+            assert response.status == 200, refused
+    assert refused["content"] == message("es", "plugin_disabled", plugin="economy")
+
+
+async def _switch_off_through_the_api(
+    http: aiohttp.ClientSession, api_url: str, console: str, plugin: str
+) -> None:
+    """Log the demo guild's owner in through the sandbox's OAuth2 and switch ``plugin`` off in that guild."""
+    async with http.get(f"{console}/console/api/world") as response:
+        [guild] = (await response.json())["guilds"]
+    async with http.post(f"{api_url}/api/auth/login") as response:
+        start = await response.json()
+        assert response.status in {200, 201}, start
+    authorize = start["authorization_url"] + f"&sandbox_user_id={guild['owner_id']}"
+    async with http.get(authorize, allow_redirects=False) as response:
+        assert response.status == 302, await response.text()
+        back = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(response.headers["location"]).query))
+    callback = {"code": back["code"], "state": back["state"], "login_token": start["login_token"]}
+    async with http.post(f"{api_url}/api/auth/callback", json=callback) as response:
+        tokens = await response.json()
+        assert response.status == 200, tokens
+    async with http.put(
+        f"{api_url}/api/guilds/{guild['id']}/plugins/{plugin}",
+        json={"enabled": False},
+        headers={"Authorization": f"Bearer {tokens['access_token']}"},
+    ) as response:
+        assert response.status == 200, await response.text()

@@ -93,9 +93,10 @@ async def answer(
     reply: StreamingReply,
     asker: Asker,
     message_id: Callable[[], int | None],
+    answered: Callable[[str], None] | None = None,
 ) -> str | None:
     """Stream the model's answer into ``reply`` and record the exchange; returns the answer, or None after
-    saying in the reply why there is none."""
+    saying in the reply why there is none. ``answered`` gets the full answer before the member can see it whole."""
     started = time.perf_counter()
     tokens: int | None = None
     try:
@@ -108,6 +109,8 @@ async def answer(
         sorry = t(f"ai.error.{error.kind}")
         await reply.finish(f"{reply.text}\n\n{sorry}" if reply.text else sorry)
         return None
+    if answered is not None:  # before the final edit: whatever the member does after seeing it comes later
+        answered(reply.text)
     await reply.finish()
     prompt = question.turns[-1][1]
     exchange = usage.Exchange(

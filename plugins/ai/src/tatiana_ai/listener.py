@@ -85,7 +85,7 @@ async def answer_message(
     question = f"{event.author.display_name}: {prompt}"
     history = state.memory.recent(channel_id, settings.memory_tokens)
     surface = ChannelSurface(event.message)
-    said = await answer(
+    await answer(
         t,
         db,
         config=config,
@@ -93,6 +93,5 @@ async def answer_message(
         reply=StreamingReply(surface),
         asker=asker,
         message_id=lambda: surface.first_message_id,
+        answered=lambda said: state.memory.remember(channel_id, question, said),
     )
-    if said is not None:
-        state.memory.remember(channel_id, question, said)
