@@ -14,6 +14,10 @@
   ``Plugin(counters=...)`` and adds to through the injected ``counters: Counters``; the bot writes them in
   batches, one write per key and flush (Redis buffers them when configured, memory otherwise).
 
+Commands and listeners may also declare ``components: miru.Client`` (hikari-miru) to send buttons, selects and
+modals. ``tatiana.testing`` (and the pytest fixtures the ``tatiana`` pytest plugin installs) runs a plugin's
+commands on a local Discord sandbox in its tests.
+
 Everything else may change between versions.
 """
 
