@@ -1,4 +1,4 @@
-"""The Litestar application: health, metrics, OpenAPI, dashboard login and the plugin routes."""
+"""The Litestar application: health, metrics, OpenAPI, dashboard login, bot status and the plugin routes."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
 
 from tatiana.api.access_tokens import AccessTokens
 from tatiana.api.auth_routes import AuthController
+from tatiana.api.bot_routes import bot_guilds, bot_status
 from tatiana.api.dependencies import BEARER_SCHEME, provide_services
 from tatiana.api.discord_oauth import DiscordOAuth
 from tatiana.api.errors import EXCEPTION_HANDLERS
@@ -31,6 +32,8 @@ from tatiana.deployment import DeploymentConfig
 from tatiana.guild_plugins import GuildPluginService, PluginDefaults
 from tatiana.registry import PluginRegistry
 from tatiana.settings import Settings
+from tatiana.sharding.base import Sharding
+from tatiana.sharding.factory import create_sharding
 
 MAX_BODY_BYTES = 64 * 1024
 
@@ -41,15 +44,18 @@ def create_app(
     registry: PluginRegistry | None = None,
     defaults: PluginDefaults | None = None,
     coordination: Coordination | None = None,
+    sharding: Sharding | None = None,
     redirect_uri: str | None = None,
     http: httpx.AsyncClient | None = None,
     requests_per_minute: int = DEFAULT_PER_MINUTE,
     rate_limit_namespace: str = "tatiana:ratelimit",
+    sharding_namespace: str = "tatiana:",
 ) -> Litestar:
     """The API for ``settings``; the database, coordination and HTTP client are opened at startup.
 
     ``redirect_uri`` is where Discord sends the browser back (default: the dashboard's ``/auth/callback``).
-    A ``coordination`` or ``http`` given here is the caller's to close. Each client address may make
+    A ``coordination``, ``sharding`` or ``http`` given here is the caller's to close; without ``sharding`` the
+    shards' status records are read from REDIS_URL under ``sharding_namespace`` (in memory, so empty, without). Each client address may make
     ``requests_per_minute`` requests, counted in Redis when REDIS_URL is set.
     """
     if settings.jwt_secret is None:
@@ -66,6 +72,7 @@ def create_app(
         own_coordination = coordination is None
         coord = coordination or create_coordination(settings.redis_url)
         client = http or httpx.AsyncClient(timeout=10.0)
+        shards = sharding or create_sharding(settings.redis_url, sharding_namespace)
         sessions = session_factory(engine)
         refresh_tokens = RefreshTokenStore(sessions)
         discord = None
@@ -87,6 +94,7 @@ def create_app(
             discord=discord,
             guild_access=GuildAccess(discord, refresh_tokens.discord_token) if discord else None,
             redirect_uri=callback,
+            sharding=shards,
         )
         try:
             async with limits_store:
@@ -96,6 +104,8 @@ def create_app(
                 await client.aclose()
             if own_coordination:
                 await coord.close()
+            if sharding is None:
+                await shards.close()
             await engine.dispose()
 
     prometheus = PrometheusConfig(app_name="tatiana_api", group_path=True)
@@ -105,6 +115,8 @@ def create_app(
             ready,
             PrometheusController,
             AuthController,
+            bot_status,
+            bot_guilds,
             list_plugins,
             GuildPluginController,
         ],

@@ -13,11 +13,12 @@ from tatiana.api.login_state import LoginStates
 from tatiana.api.refresh_tokens import RefreshTokenStore
 from tatiana.guild_plugins import GuildPluginService
 from tatiana.registry import PluginRegistry
+from tatiana.sharding.base import Sharding
 
 
 @dataclass
 class ApiServices:
-    """The database, the plugin state, and the login machinery; ``discord`` is None without OAuth2 settings."""
+    """The database, plugin state, shard status records and login machinery; ``discord`` None without OAuth2."""
 
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
@@ -29,3 +30,4 @@ class ApiServices:
     discord: DiscordOAuth | None
     guild_access: GuildAccess | None
     redirect_uri: str
+    sharding: Sharding

@@ -118,6 +118,7 @@ async def run_dev(
                 registry=registry,
                 defaults=deployment,
                 coordination=worker.coordination,
+                sharding=worker.sharding,
             )
             host = options.api_host or settings.api_host
             port = settings.api_port if options.api_port is None else options.api_port
