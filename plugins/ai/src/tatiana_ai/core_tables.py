@@ -1,32 +1,14 @@
-"""The core's tables as the AI plugin writes them: users, guilds and ``ai_conversations``.
+"""The core's ``ai_conversations`` table as the AI plugin writes it.
 
-The core owns and migrates them; these are stubs in a ``MetaData`` of their own, declaring only the columns
+The core owns and migrates it; this is a stub in a ``MetaData`` of its own, declaring only the columns
 used here.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Column, DateTime, Float, Integer, MetaData, String, Table, Text
+from sqlalchemy import BigInteger, Column, DateTime, Float, Integer, MetaData, Table, Text
 
 stubs = MetaData()
-
-users = Table(
-    "users",
-    stubs,
-    Column("discord_id", BigInteger),
-    Column("username", String(32)),
-    Column("global_name", String(32)),
-)
-"""Discord users the bot has seen."""
-
-guilds = Table(
-    "guilds",
-    stubs,
-    Column("discord_id", BigInteger),
-    Column("name", String(100)),
-    Column("owner_id", BigInteger),
-)
-"""Discord servers the bot is in."""
 
 conversations = Table(
     "ai_conversations",

@@ -4,14 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, time
-from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from tatiana import Database
-from tatiana_ai.core_tables import conversations, guilds, users
+from tatiana_ai.core_tables import conversations
 
 
 @dataclass(frozen=True)
@@ -43,11 +40,6 @@ def start_of_day(now: datetime | None = None) -> datetime:
     return datetime.combine(now.astimezone(UTC).date(), time(), tzinfo=UTC)
 
 
-def _insert(session: AsyncSession, table: Any) -> Any:
-    dialect = session.get_bind().dialect.name
-    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
-
-
 async def spent_today(db: Database, guild_id: int, user_id: int) -> Spent:
     """How many tokens the guild and the member have used since midnight UTC."""
     tokens = func.coalesce(func.sum(conversations.c.tokens_used), 0)
@@ -64,16 +56,8 @@ async def spent_today(db: Database, guild_id: int, user_id: int) -> Spent:
 async def record(db: Database, exchange: Exchange) -> None:
     """Write the exchange (and the member and guild rows it refers to, when missing)."""
     async with db.transaction() as session:
-        await session.execute(
-            _insert(session, guilds)
-            .values(discord_id=exchange.guild_id, name=exchange.guild_name[:100])
-            .on_conflict_do_nothing(index_elements=["discord_id"])
-        )
-        await session.execute(
-            _insert(session, users)
-            .values(discord_id=exchange.user_id, username=exchange.username[:32])
-            .on_conflict_do_nothing(index_elements=["discord_id"])
-        )
+        await Database.ensure_guild(session, exchange.guild_id, exchange.guild_name)
+        await Database.ensure_user(session, exchange.user_id, exchange.username)
         await session.execute(
             conversations.insert().values(
                 user_id=exchange.user_id,

@@ -1,32 +1,14 @@
-"""The core's tables as the economy reads and writes them: users, guilds and wallets (``user_economy``).
+"""The core's wallets table (``user_economy``) as the economy reads and writes it.
 
-The core owns and migrates them; these are stubs in a ``MetaData`` of their own, declaring only the columns
-used here, and they are not part of the plugin's ``metadata``.
+The core owns and migrates it; this is a stub in a ``MetaData`` of its own, declaring only the columns
+used here, and it is not part of the plugin's ``metadata``.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Column, DateTime, Integer, MetaData, String, Table
+from sqlalchemy import BigInteger, Column, DateTime, Integer, MetaData, Table
 
 stubs = MetaData()
-
-users = Table(
-    "users",
-    stubs,
-    Column("discord_id", BigInteger),
-    Column("username", String(32)),
-    Column("global_name", String(32)),
-)
-"""Discord users the bot has seen."""
-
-guilds = Table(
-    "guilds",
-    stubs,
-    Column("discord_id", BigInteger),
-    Column("name", String(100)),
-    Column("owner_id", BigInteger),
-)
-"""Discord servers the bot is in."""
 
 wallets = Table(
     "user_economy",

@@ -35,7 +35,6 @@ from tatiana_economy.wallets import (
     lock_wallets,
     move,
     read_wallet,
-    upsert,
 )
 
 MAX_ITEMS = 25
@@ -241,7 +240,7 @@ class Shop:
                     .values(stock=tables.items.c.stock - quantity)
                 )
             await session.execute(
-                upsert(session, tables.inventory)
+                Database.insert(session, tables.inventory)
                 .values(wallet_id=wallet.id, item_id=item.id, quantity=quantity)
                 .on_conflict_do_update(
                     index_elements=["wallet_id", "item_id"],

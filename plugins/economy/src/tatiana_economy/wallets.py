@@ -11,13 +11,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, case, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import ColumnElement, case, select
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.sql.dml import Insert
 
-from tatiana_economy.core_tables import guilds, users, wallets
+from tatiana import Database
+from tatiana_economy.core_tables import wallets
 from tatiana_economy.daily import as_utc
 from tatiana_economy.errors import WalletNotOpen
 from tatiana_economy.tables import ledger
@@ -72,21 +71,9 @@ class Entry:
     created_at: datetime
 
 
-def upsert(session: AsyncSession, table: Table) -> Any:
-    """An INSERT on ``table`` that can say ``on_conflict_do_nothing``, in the session's SQL dialect."""
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement: Insert = insert(table)
-    return statement
-
-
 async def ensure_guild(session: AsyncSession, guild: GuildProfile) -> None:
     """Write the guild's row in the core's ``guilds`` table unless it is there."""
-    await session.execute(
-        upsert(session, guilds)
-        .values(discord_id=guild.id, name=guild.name[:100], owner_id=guild.owner_id)
-        .on_conflict_do_nothing(index_elements=["discord_id"])
-    )
+    await Database.ensure_guild(session, guild.id, guild.name, guild.owner_id)
 
 
 async def open_wallets(
@@ -100,19 +87,11 @@ async def open_wallets(
     people = sorted({p.id: p for p in people}.values(), key=lambda p: p.id)
     await ensure_guild(session, guild)
     for person in people:
-        await session.execute(
-            upsert(session, users)
-            .values(
-                discord_id=person.id,
-                username=person.username[:32],
-                global_name=person.global_name[:32] if person.global_name else None,
-            )
-            .on_conflict_do_nothing(index_elements=["discord_id"])
-        )
+        await Database.ensure_user(session, person.id, person.username, person.global_name)
     opened = []
     for person in people:
         wallet_id = await session.scalar(
-            upsert(session, wallets)
+            Database.insert(session, wallets)
             .values(
                 user_id=person.id,
                 guild_id=guild.id,
