@@ -83,13 +83,11 @@ def probe_registry(folder: Path) -> PluginRegistry:
 def seed_across_shards(world: World, shard_count: int, per_shard: int = 1) -> dict[int, list[Guild]]:
     """Add guilds until every shard has ``per_shard`` of them; the guilds by shard id."""
     by_shard: dict[int, list[Guild]] = {s: [] for s in range(shard_count)}
-    number = 0
-    while any(len(guilds) < per_shard for guilds in by_shard.values()):
-        guild = world.add_guild(f"Shard guild {number}")
+    for number in range(per_shard * shard_count):
+        shard_id = number % shard_count
+        guild = world.add_guild(f"Shard guild {number}", id=world.snowflake.on_shard(shard_id, shard_count))
         world.add_member(guild, world.add_user(f"member-{number}"))
-        by_shard[(guild.id >> 22) % shard_count].append(guild)
-        number += 1
-        time.sleep(0.0011)  # snowflakes of the next millisecond land on the next shard
+        by_shard[shard_id].append(guild)
     return by_shard
 
 

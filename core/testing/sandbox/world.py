@@ -69,6 +69,14 @@ class SnowflakeFactory:
                     self._last_ms, self._sequence = self._last_ms + 1, 0
             return (self._last_ms << 22) | (1 << 17) | self._sequence
 
+    def on_shard(self, shard_id: int, shard_count: int) -> int:
+        """A new snowflake that, as a guild id, lands on ``shard_id`` of ``shard_count`` shards."""
+        with self._lock:
+            now = max(int(time.time() * 1000) - DISCORD_EPOCH_MS, self._last_ms + 1)
+            # A guild's shard is (id >> 22) % count: move to the next millisecond on that shard.
+            self._last_ms, self._sequence = now + (shard_id - now) % shard_count, 0
+            return (self._last_ms << 22) | (1 << 17)
+
 
 def iso(dt: datetime) -> str:
     """Discord's ISO 8601 timestamp with time zone."""
@@ -250,11 +258,16 @@ class World:
         return user
 
     def add_guild(
-        self, name: str, *, owner: User | None = None, bot_permissions: int = Perm.ALL & ~Perm.ADMINISTRATOR
+        self,
+        name: str,
+        *,
+        owner: User | None = None,
+        bot_permissions: int = Perm.ALL & ~Perm.ADMINISTRATOR,
+        id: int | None = None,
     ) -> Guild:
         """A new guild with @everyone, a bot role, a #general channel, its owner and the bot as members."""
         owner = owner or self.add_user(f"{name.lower().replace(' ', '-')}-owner")
-        guild = Guild(id=self.snowflake(), name=name, owner_id=owner.id)
+        guild = Guild(id=id or self.snowflake(), name=name, owner_id=owner.id)
         self.guilds[guild.id] = guild
         everyone = Role(id=guild.id, guild_id=guild.id, name="@everyone", permissions=Perm.DEFAULT_EVERYONE)
         guild.roles[everyone.id] = everyone
