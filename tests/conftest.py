@@ -39,3 +39,15 @@ def hikari_log() -> Iterator[LogCapture]:
     finally:
         logger.removeHandler(handler)
     assert handler.unexpected() == []
+
+
+@pytest.fixture(autouse=True)
+def restore_root_logging() -> Iterator[None]:
+    """Undo what a CLI run in the test did to the root logger: its handler writes to this test's stderr."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    yield
+    for handler in list(root.handlers):
+        if handler not in handlers:
+            root.removeHandler(handler)
+    root.setLevel(level)
