@@ -106,6 +106,8 @@ class ModerationLog(Base):
     __tablename__ = "moderation_logs"
     __table_args__ = (
         CheckConstraint("duration IS NULL OR duration > 0", name="duration_positive"),
+        CheckConstraint("case_number > 0", name="case_number_positive"),
+        UniqueConstraint("guild_id", "case_number"),
         Index(None, "guild_id", "created_at"),
     )
 
@@ -118,6 +120,14 @@ class ModerationLog(Base):
     duration: Mapped[int | None] = mapped_column(Integer, comment="seconds, for temporary actions")
     created_at: Mapped[datetime] = mapped_column(Timestamp, server_default=func.now())
     is_active: Mapped[bool] = mapped_column(Boolean, server_default="1", default=True)
+    # Numbered per guild: "case 12" is what moderators and members read.
+    case_number: Mapped[int] = mapped_column(Integer)
+    expires_at: Mapped[datetime | None] = mapped_column(Timestamp, comment="when a temporary action ends")
+    source: Mapped[str] = mapped_column(
+        String(20), server_default="command", default="command", comment="command, automod, report or api"
+    )
+    channel_id: Mapped[int | None] = mapped_column(BigInteger, comment="where the action was taken")
+    log_message_id: Mapped[int | None] = mapped_column(BigInteger, comment="its post in the mod-log channel")
 
 
 class AIConversation(Base):
@@ -140,6 +150,7 @@ class AIConversation(Base):
     tokens_used: Mapped[int | None] = mapped_column(Integer)
     response_time: Mapped[float | None] = mapped_column(Float, comment="seconds")
     created_at: Mapped[datetime] = mapped_column(Timestamp, server_default=func.now())
+    model: Mapped[str | None] = mapped_column(String(100))
 
 
 class GuildPlugin(Base):
@@ -174,3 +185,22 @@ class ApiRefreshToken(Base):
     used_at: Mapped[datetime | None] = mapped_column(Timestamp)
     revoked_at: Mapped[datetime | None] = mapped_column(Timestamp)
     created_at: Mapped[datetime] = mapped_column(Timestamp, server_default=func.now())
+
+
+class CommandUsage(Base):
+    """One command run, written in batches by the core; the source of the dashboard's analytics."""
+
+    __tablename__ = "command_usage"
+    __table_args__ = (Index(None, "guild_id", "used_at"), Index(None, "used_at"))
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    # No foreign keys: usage is recorded before (and whether or not) the guild and user rows exist.
+    guild_id: Mapped[int | None] = mapped_column(BigInteger)
+    channel_id: Mapped[int | None] = mapped_column(BigInteger)
+    user_id: Mapped[int] = mapped_column(BigInteger)
+    plugin: Mapped[str | None] = mapped_column(String(64))
+    command: Mapped[str] = mapped_column(String(100), comment="full name, e.g. 'economy give'")
+    succeeded: Mapped[bool] = mapped_column(Boolean)
+    error: Mapped[str | None] = mapped_column(String(200), comment="exception type when it failed")
+    latency_ms: Mapped[float | None] = mapped_column(Float)
+    used_at: Mapped[datetime] = mapped_column(Timestamp)
