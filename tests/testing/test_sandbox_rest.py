@@ -1021,14 +1021,14 @@ async def test_threads_started_by_the_bot_reach_its_cache_and_take_messages(
             scene.bot.id,
         )
         async with asyncio.timeout(5):
-            while bot.cache.get_thread(created.id) is None:
+            while bot.cache.get_thread(created.id) is None:  # noqa: ASYNC110 - the cache sets no event
                 await asyncio.sleep(0.01)
 
         alice = SandboxUser(sandbox, scene.guild, scene.guild.members[scene.alice.id])
         thread = scene.world.channels[created.id]
         await alice.send("hola en el hilo", channel=thread)
         async with asyncio.timeout(5):
-            while not heard:
+            while not heard:  # noqa: ASYNC110 - the listener sets no event
                 await asyncio.sleep(0.01)
         assert heard[0].channel_id == created.id and heard[0].author_id == scene.alice.id
         await bot.rest.create_message(created.id, "respuesta")
