@@ -21,7 +21,6 @@ from packaging.utils import canonicalize_name
 from pydantic import BaseModel, TypeAdapter, ValidationError
 from sqlalchemy import select
 from tatiana_ai import AISettings
-from tatiana_ai.testing import FakeGemini
 from tatiana_economy import EconomySettings
 from tatiana_levels import Announce, LevelsSettings
 from tatiana_moderation import ModerationSettings
@@ -32,6 +31,7 @@ from tatiana.db.models import Guild as GuildRow
 from tatiana.deployment import DeploymentConfig
 from tatiana.registry import PluginRegistry, PluginStatus
 from tatiana.testing import Sandbox, SandboxUser
+from tatiana.testing.gemini import FakeGemini
 from tatiana.testing.sandbox import rest
 from tatiana.testing.sandbox.interactions import UnknownCommand
 from tatiana.testing.sandbox.world import ApplicationCommand, Channel, Guild, Member, Message, Overwrite, Perm

@@ -10,11 +10,11 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 from tatiana_ai.core_tables import conversations
-from tatiana_ai.testing import FakeGemini
 
 from tatiana import Database
 from tatiana.bot.app import TatianaBot
 from tatiana.testing import Reply, Sandbox, SandboxUser
+from tatiana.testing.gemini import FakeGemini
 from tatiana.testing.sandbox.world import Guild, Member
 
 
@@ -58,6 +58,7 @@ async def test_ask_answers_in_the_channel_with_the_guilds_persona(
     assert (row.user_message, row.ai_response) == ("¿Capital de Francia?", "¡Arr! París.")
     assert row.tokens_used == 12 + len("¡Arr! París.") // 4
     assert 0 < row.response_time < 5
+    assert (row.model, row.conversation_id) == ("gemini-2.5-pro", None), "/ask is not remembered"
 
 
 async def recorded(bot: TatianaBot, count: int, timeout: float = 5.0) -> list[sa.Row[Any]]:

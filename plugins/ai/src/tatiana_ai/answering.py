@@ -11,6 +11,7 @@ from tatiana import Database, Translator
 from tatiana_ai import usage
 from tatiana_ai.cooldowns import Cooldowns
 from tatiana_ai.gemini import GeminiConfig, ModelError, Question, stream_answer
+from tatiana_ai.memory import NOTHING, Recollection
 from tatiana_ai.settings import AISettings, SafetyLevel
 from tatiana_ai.streaming import StreamingReply
 
@@ -66,17 +67,23 @@ async def refusal(
     return None
 
 
+SUMMARY_HEADING = "Summary of the earlier conversation:"
+
+
 def question_for(
     settings: AISettings,
     prompt: str,
-    history: tuple[tuple[str, str], ...] = (),
+    past: Recollection = NOTHING,
     images: tuple[tuple[bytes, str], ...] = (),
 ) -> Question:
-    """The request the guild's settings make of ``prompt`` and its images, after the conversation's ``history``."""
+    """The request the guild's settings make of ``prompt`` and its images, after the conversation so far."""
+    system_prompt = settings.system_prompt
+    if past.summary:
+        system_prompt = f"{system_prompt}\n\n{SUMMARY_HEADING} {past.summary}".strip()
     return Question(
         model=settings.model,
-        system_prompt=settings.system_prompt,
-        turns=(*history, ("user", prompt)),
+        system_prompt=system_prompt,
+        turns=(*past.turns, ("user", prompt)),
         temperature=settings.temperature,
         max_output_tokens=settings.max_output_tokens,
         images=images,
@@ -93,10 +100,10 @@ async def answer(
     reply: StreamingReply,
     asker: Asker,
     message_id: Callable[[], int | None],
-    answered: Callable[[str], None] | None = None,
+    conversation_id: int | None = None,
 ) -> str | None:
-    """Stream the model's answer into ``reply`` and record the exchange; returns the answer, or None after
-    saying in the reply why there is none. ``answered`` gets the full answer before the member can see it whole."""
+    """Stream the model's answer into ``reply`` and record the exchange (remembered in ``conversation_id``,
+    when given); returns the answer, or None after saying in the reply why there is none."""
     started = time.perf_counter()
     tokens: int | None = None
     try:
@@ -109,9 +116,6 @@ async def answer(
         sorry = t(f"ai.error.{error.kind}")
         await reply.finish(f"{reply.text}\n\n{sorry}" if reply.text else sorry)
         return None
-    if answered is not None:  # before the final edit: whatever the member does after seeing it comes later
-        answered(reply.text)
-    await reply.finish()
     prompt = question.turns[-1][1]
     exchange = usage.Exchange(
         guild_id=asker.guild_id,
@@ -123,6 +127,10 @@ async def answer(
         response=reply.text,
         tokens=tokens,
         seconds=time.perf_counter() - started,
+        model=question.model,
+        conversation_id=conversation_id,
     )
+    # Recorded before the final edit: whatever the member says after seeing the whole answer comes later.
     await usage.record(db, exchange)
+    await reply.finish()
     return reply.text

@@ -7,6 +7,8 @@ last user text), fails on demand with Gemini's error JSON, and records every req
     async with FakeGemini() as gemini:
         gemini.reply("Paris.", chunks=["Pa", "ris."])
         client = genai.Client(api_key="test", http_options=HttpOptions(base_url=gemini.base_url))
+
+Unscripted requests get ``answer(request)``: by default "Echo: " and the last user text.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import asyncio
 import base64
 import json
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any, Self
@@ -105,6 +108,8 @@ class FakeGemini:
     """A running local Gemini server; ``reply``/``fail`` script its next answers, ``requests`` lists what it got."""
 
     host: str = "127.0.0.1"
+    answer: Callable[[GeminiRequest], str] = field(default=lambda request: f"Echo: {request.user_text}")
+    """The text of an answer nothing scripted."""
     requests: list[GeminiRequest] = field(default_factory=list)
     _script: deque[ScriptedReply | ScriptedError | ScriptedBlock] = field(default_factory=deque)
     _runner: web.AppRunner | None = None
@@ -159,7 +164,7 @@ class FakeGemini:
         body = await request.json()
         recorded = GeminiRequest(model, stream, request.headers.get("x-goog-api-key"), body)
         self.requests.append(recorded)
-        scripted = self._script.popleft() if self._script else ScriptedReply([f"Echo: {recorded.user_text}"])
+        scripted = self._script.popleft() if self._script else ScriptedReply([self.answer(recorded)])
         if isinstance(scripted, ScriptedError):
             return _error(scripted.status, scripted.message)
         if isinstance(scripted, ScriptedBlock):
