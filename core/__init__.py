@@ -14,6 +14,10 @@
   ``Plugin(counters=...)`` and adds to through the injected ``counters: Counters``; the bot writes them in
   batches, one write per key and flush (Redis buffers them when configured, memory otherwise).
 
+- ``AITool`` and ``ToolCall``: a function the AI model may call for the member who asks
+  (``Plugin(ai_tools=...)``), run with that member's permissions; ``GuildTools`` (injected) offers and runs
+  the tools of the plugins enabled in a guild.
+
 Commands and listeners may also declare ``components: miru.Client`` (hikari-miru) to send buttons, selects and
 modals. ``tatiana.testing`` (and the pytest fixtures the ``tatiana`` pytest plugin installs) runs a plugin's
 commands on a local Discord sandbox in its tests.
@@ -21,6 +25,7 @@ commands on a local Discord sandbox in its tests.
 Everything else may change between versions.
 """
 
+from tatiana.ai_tools import AITool, GuildTools, ToolCall
 from tatiana.counters import BufferedCounter, Counters
 from tatiana.database import Database
 from tatiana.fields import ChannelId, RoleId
@@ -30,15 +35,18 @@ from tatiana.plugin import API_VERSION, NoSettings, Plugin, PluginDefinitionErro
 
 __all__ = [
     "API_VERSION",
+    "AITool",
     "BufferedCounter",
     "ChannelId",
     "Counters",
     "Database",
     "GuildSettings",
+    "GuildTools",
     "NoSettings",
     "Plugin",
     "PluginDefinitionError",
     "RoleId",
+    "ToolCall",
     "Translator",
     "load_translations",
 ]

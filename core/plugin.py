@@ -12,6 +12,7 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 from pydantic import BaseModel
 
+from tatiana.ai_tools import AITool
 from tatiana.counters.buffered import BufferedCounter
 
 if TYPE_CHECKING:
@@ -51,6 +52,7 @@ class Plugin:
     - ``translations``: ``{"es": {key: text}, "en": {key: text}}`` for its messages and command names.
     - ``counters``: its ``BufferedCounter``s, named ``"<plugin>.<what>"``: hot increments the bot buffers and
       writes in batches (XP per message, usage counts) instead of one database write each.
+    - ``ai_tools``: ``AITool``s the AI model may call for a member of a guild where the plugin is on.
     """
 
     name: str
@@ -65,6 +67,7 @@ class Plugin:
     routes: Sequence[Any] = ()
     translations: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     counters: Sequence[BufferedCounter] = ()
+    ai_tools: Sequence[AITool] = ()
 
     def __post_init__(self) -> None:
         if not NAME_PATTERN.match(self.name):
@@ -102,6 +105,12 @@ class Plugin:
                     f"plugin {self.name!r}: counters must be BufferedCounter objects named '{self.name}.<what>',"
                     f" not {counter!r}"
                 )
+
+        names = [tool.name for tool in self.ai_tools if isinstance(tool, AITool)]
+        if len(names) != len(self.ai_tools) or len(set(names)) != len(names):
+            raise PluginDefinitionError(
+                f"plugin {self.name!r}: ai_tools must be AITool objects with distinct names"
+            )
 
     def api_specifier(self) -> SpecifierSet:
         """The plugin API versions this plugin accepts, as a specifier set."""

@@ -12,6 +12,7 @@ import lightbulb
 import miru
 from pydantic import BaseModel
 
+from tatiana.ai_tools import GuildTools
 from tatiana.bot import command_sync
 from tatiana.bot.gating import PluginGate, guard_autocomplete
 from tatiana.bot.languages import GuildLanguages
@@ -91,6 +92,7 @@ class TatianaBot:
         defaults.register_value(miru.Client, self.components)
         defaults.register_value(Counters, self.counters)
         defaults.register_value(GuildSettings, GuildSettings(self.service, self.registry, self.languages))
+        defaults.register_value(GuildTools, GuildTools(self.service, self.registry))
         registry = self.client.di.registry_for(lightbulb.di.Contexts.COMMAND)
         registry.register_factory(Translator, self._translator)
         for plugin in self.registry:

@@ -5,15 +5,16 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from tatiana import Database, Translator
 from tatiana_ai import usage
 from tatiana_ai.cooldowns import Cooldowns
-from tatiana_ai.gemini import GeminiConfig, ModelError, Question, stream_answer
+from tatiana_ai.gemini import FunctionCall, GeminiConfig, ModelError, Question, ToolRound, stream_answer
 from tatiana_ai.memory import NOTHING, Recollection
 from tatiana_ai.settings import AISettings, SafetyLevel
 from tatiana_ai.streaming import StreamingReply
+from tatiana_ai.tools import MAX_TOOL_ROUNDS, Toolbox
 
 log = logging.getLogger("tatiana_ai")
 
@@ -91,6 +92,20 @@ def question_for(
     )
 
 
+async def _stream_round(
+    config: GeminiConfig, question: Question, reply: StreamingReply
+) -> tuple[tuple[FunctionCall, ...], int | None]:
+    """One request: its text streamed into ``reply``; the calls the model asked for and the tokens used."""
+    calls: list[FunctionCall] = []
+    tokens: int | None = None
+    async for delta in stream_answer(config, question):
+        tokens = delta.total_tokens if delta.total_tokens is not None else tokens
+        calls += delta.calls
+        if delta.text:
+            await reply.add(delta.text)
+    return tuple(calls), tokens
+
+
 async def answer(
     t: Translator,
     db: Database,
@@ -101,16 +116,27 @@ async def answer(
     asker: Asker,
     message_id: Callable[[], int | None],
     conversation_id: int | None = None,
+    toolbox: Toolbox | None = None,
 ) -> str | None:
-    """Stream the model's answer into ``reply`` and record the exchange (remembered in ``conversation_id``,
-    when given); returns the answer, or None after saying in the reply why there is none."""
+    """Stream the model's answer into ``reply``, running the tools it calls, and record the exchange
+    (remembered in ``conversation_id``, when given); returns the answer, or None after saying in the reply
+    why there is none."""
     started = time.perf_counter()
     tokens: int | None = None
+    if toolbox is not None and toolbox.offered:
+        question = replace(question, tools=toolbox.specs())
     try:
-        async for delta in stream_answer(config, question):
-            tokens = delta.total_tokens if delta.total_tokens is not None else tokens
-            if delta.text:
-                await reply.add(delta.text)
+        for round_number in range(MAX_TOOL_ROUNDS + 1):
+            if round_number == MAX_TOOL_ROUNDS:
+                question = replace(question, tools=())  # enough calls: now the model must answer
+            calls, used = await _stream_round(config, question, reply)
+            tokens = used if tokens is None else tokens + (used or 0)
+            if not calls or toolbox is None or not question.tools:
+                break
+            results = tuple([await toolbox.run(call) for call in calls])
+            question = replace(question, tool_rounds=(*question.tool_rounds, ToolRound(calls, results)))
+        if not reply.text:
+            raise ModelError("empty", "only tool calls")
     except ModelError as error:
         log.warning("guild %s: the model gave no answer (%s)", asker.guild_id, error)
         sorry = t(f"ai.error.{error.kind}")

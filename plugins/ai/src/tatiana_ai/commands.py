@@ -5,7 +5,7 @@ from __future__ import annotations
 import hikari
 import lightbulb
 
-from tatiana import Database, Translator
+from tatiana import Database, GuildTools, ToolCall, Translator
 from tatiana_ai import memory
 from tatiana_ai.answering import Asker, answer, question_for, refusal
 from tatiana_ai.gemini import GeminiConfig
@@ -14,12 +14,27 @@ from tatiana_ai.listener import answer_message
 from tatiana_ai.settings import PROMPT_MAX_LENGTH, AISettings
 from tatiana_ai.state import AIState, StateLoadable
 from tatiana_ai.streaming import NO_PINGS, ChannelSurface, InteractionSurface, StreamingReply
+from tatiana_ai.tools import Toolbox
 
 loader = lightbulb.Loader()
 """Everything the plugin adds to a bot's lightbulb client."""
 
 loader.add(StateLoadable())
 loader.listener(hikari.GuildMessageCreateEvent)(answer_message)
+
+
+async def toolbox_for(ctx: lightbulb.Context, tools: GuildTools, db: Database) -> Toolbox:
+    """The tools the member running the command may have the model call, with their channel permissions."""
+    context = ToolCall(
+        guild_id=int(ctx.guild_id or 0),
+        channel_id=int(ctx.channel_id),
+        user_id=int(ctx.user.id),
+        permissions=ctx.member.permissions if ctx.member is not None else hikari.Permissions.NONE,
+        arguments=None,
+        database=db,
+        rest=ctx.client.rest,
+    )
+    return await Toolbox.for_member(tools, context)
 
 
 def asker_of(ctx: lightbulb.Context) -> Asker:
@@ -57,9 +72,11 @@ class Ask(
     async def invoke(
         self,
         ctx: lightbulb.Context,
+        *,
         t: Translator = lightbulb.di.INJECTED,
         db: Database = lightbulb.di.INJECTED,
         state: AIState = lightbulb.di.INJECTED,
+        tools: GuildTools = lightbulb.di.INJECTED,
         settings: AISettings | None = lightbulb.di.INJECTED,
     ) -> None:
         """Answer in the channel, streaming; a refusal is told privately to the member."""
@@ -95,6 +112,7 @@ class Ask(
             reply=reply,
             asker=asker,
             message_id=lambda: surface.first_message_id,
+            toolbox=await toolbox_for(ctx, tools, db),
         )
 
 
@@ -130,9 +148,11 @@ class Chat(
     async def invoke(
         self,
         ctx: lightbulb.Context,
+        *,
         t: Translator = lightbulb.di.INJECTED,
         db: Database = lightbulb.di.INJECTED,
         state: AIState = lightbulb.di.INJECTED,
+        tools: GuildTools = lightbulb.di.INJECTED,
         settings: AISettings | None = lightbulb.di.INJECTED,
     ) -> None:
         """Refuse as ``/ask`` does; otherwise open the thread, say where, and answer the topic in it."""
@@ -179,6 +199,7 @@ class Chat(
             asker=asker,
             message_id=lambda: surface.first_message_id,
             conversation_id=int(thread.id),
+            toolbox=await toolbox_for(ctx, tools, db),
         )
 
 

@@ -8,7 +8,7 @@ import re
 import hikari
 import lightbulb
 
-from tatiana import Database, GuildSettings, Translator
+from tatiana import Database, GuildSettings, GuildTools, ToolCall, Translator
 from tatiana_ai import memory
 from tatiana_ai.answering import Asker, answer, question_for, refusal
 from tatiana_ai.gemini import GeminiConfig
@@ -19,6 +19,7 @@ from tatiana_ai.streaming import NO_PINGS, ChannelSurface, StreamingReply
 from tatiana_ai.summaries import summarise
 from tatiana_ai.texts import TRANSLATIONS
 from tatiana_ai.threads import ChatThreads
+from tatiana_ai.tools import Toolbox, guild_permissions
 
 MAX_IMAGES = 4
 """Images of one message sent to the model at most."""
@@ -73,6 +74,7 @@ async def answer_message(
     guild_settings: GuildSettings = lightbulb.di.INJECTED,
     db: Database = lightbulb.di.INJECTED,
     state: AIState = lightbulb.di.INJECTED,
+    tools: GuildTools = lightbulb.di.INJECTED,
 ) -> None:
     """Answer a member's message addressed to the bot, remembering the channel's conversation."""
     if not event.is_human or event.message.type not in TALK_TYPES:
@@ -111,6 +113,18 @@ async def answer_message(
         asker=asker,
         message_id=lambda: surface.first_message_id,
         conversation_id=channel_id,
+        toolbox=await Toolbox.for_member(
+            tools,
+            ToolCall(
+                guild_id=asker.guild_id,
+                channel_id=channel_id,
+                user_id=asker.user_id,
+                permissions=guild_permissions(event.member, guild),
+                arguments=None,
+                database=db,
+                rest=event.app.rest,
+            ),
+        ),
     )
     if past.unsummarised:
         state.spawn(
