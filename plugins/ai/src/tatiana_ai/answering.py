@@ -92,18 +92,32 @@ def question_for(
     )
 
 
+@dataclass
+class Spent:
+    """Tokens the model reported per request of one answer (a failed request's count included)."""
+
+    rounds: list[int | None]
+
+    @property
+    def tokens(self) -> int | None:
+        """The answer's tokens; None when the model reported none."""
+        known = [tokens for tokens in self.rounds if tokens is not None]
+        return sum(known) if known else None
+
+
 async def _stream_round(
-    config: GeminiConfig, question: Question, reply: StreamingReply
-) -> tuple[tuple[FunctionCall, ...], int | None]:
-    """One request: its text streamed into ``reply``; the calls the model asked for and the tokens used."""
+    config: GeminiConfig, question: Question, reply: StreamingReply, spent: Spent
+) -> tuple[FunctionCall, ...]:
+    """One request: its text streamed into ``reply``, its tokens noted in ``spent``; the calls asked for."""
     calls: list[FunctionCall] = []
-    tokens: int | None = None
+    spent.rounds.append(None)
     async for delta in stream_answer(config, question):
-        tokens = delta.total_tokens if delta.total_tokens is not None else tokens
+        if delta.total_tokens is not None:
+            spent.rounds[-1] = delta.total_tokens
         calls += delta.calls
         if delta.text:
             await reply.add(delta.text)
-    return tuple(calls), tokens
+    return tuple(calls)
 
 
 async def answer(
@@ -120,17 +134,16 @@ async def answer(
 ) -> str | None:
     """Stream the model's answer into ``reply``, running the tools it calls, and record the exchange
     (remembered in ``conversation_id``, when given); returns the answer, or None after saying in the reply
-    why there is none."""
+    why there is none. Tokens the model reported count against the budgets even when the answer failed."""
     started = time.perf_counter()
-    tokens: int | None = None
+    spent = Spent([])
     if toolbox is not None and toolbox.offered:
         question = replace(question, tools=toolbox.specs())
     try:
         for round_number in range(MAX_TOOL_ROUNDS + 1):
             if round_number == MAX_TOOL_ROUNDS:
                 question = replace(question, tools=())  # enough calls: now the model must answer
-            calls, used = await _stream_round(config, question, reply)
-            tokens = used if tokens is None else tokens + (used or 0)
+            calls = await _stream_round(config, question, reply, spent)
             if not calls or toolbox is None or not question.tools:
                 break
             results = tuple([await toolbox.run(call) for call in calls])
@@ -140,23 +153,56 @@ async def answer(
     except ModelError as error:
         log.warning("guild %s: the model gave no answer (%s)", asker.guild_id, error)
         sorry = t(f"ai.error.{error.kind}")
+        if spent.tokens:  # not remembered as a conversation turn, but the tokens were used
+            await usage.record(
+                db,
+                _exchange(
+                    question,
+                    asker,
+                    response=reply.text,
+                    spent=spent,
+                    started=started,
+                    message_id=message_id(),
+                    conversation_id=None,
+                ),
+            )
         await reply.finish(f"{reply.text}\n\n{sorry}" if reply.text else sorry)
         return None
-    prompt = question.turns[-1][1]
-    exchange = usage.Exchange(
-        guild_id=asker.guild_id,
-        guild_name=asker.guild_name,
-        user_id=asker.user_id,
-        username=asker.username,
-        message_id=message_id() or 0,
-        prompt=prompt,
+    exchange = _exchange(
+        question,
+        asker,
         response=reply.text,
-        tokens=tokens,
-        seconds=time.perf_counter() - started,
-        model=question.model,
+        spent=spent,
+        started=started,
+        message_id=message_id(),
         conversation_id=conversation_id,
     )
     # Recorded before the final edit: whatever the member says after seeing the whole answer comes later.
     await usage.record(db, exchange)
     await reply.finish()
     return reply.text
+
+
+def _exchange(
+    question: Question,
+    asker: Asker,
+    *,
+    response: str,
+    spent: Spent,
+    started: float,
+    message_id: int | None,
+    conversation_id: int | None,
+) -> usage.Exchange:
+    return usage.Exchange(
+        guild_id=asker.guild_id,
+        guild_name=asker.guild_name,
+        user_id=asker.user_id,
+        username=asker.username,
+        message_id=message_id or 0,
+        prompt=question.turns[-1][1],
+        response=response,
+        tokens=spent.tokens,
+        seconds=time.perf_counter() - started,
+        model=question.model,
+        conversation_id=conversation_id,
+    )

@@ -222,6 +222,9 @@ async def stream_answer(config: GeminiConfig, question: Question) -> AsyncIterat
             async for chunk in chunks:
                 feedback = chunk.prompt_feedback
                 if feedback is not None and feedback.block_reason is not None:
+                    usage = chunk.usage_metadata
+                    if usage is not None and usage.total_token_count is not None:
+                        yield Delta("", usage.total_token_count)  # a blocked prompt's tokens are spent too
                     raise ModelError("blocked", str(feedback.block_reason))
                 candidate = chunk.candidates[0] if chunk.candidates else None
                 reason = candidate.finish_reason if candidate is not None else None
