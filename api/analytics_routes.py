@@ -13,7 +13,7 @@ from typing import Annotated, Any, TypeVar
 from litestar import Controller, get
 from litestar.di import NamedDependency, Provide
 from litestar.exceptions import PermissionDeniedException, ValidationException
-from litestar.params import Parameter
+from litestar.params import QueryParameter
 from sqlalchemy import Select, case, distinct, func, select
 
 from tatiana.api.access_tokens import AccessClaims
@@ -53,13 +53,13 @@ async def provide_window(
     caller: NamedDependency[AccessClaims],
     services: NamedDependency[ApiServices],
     guild_id: Annotated[
-        int | None, Parameter(description="One guild (its managers); absent: every guild (owners)")
+        int | None, QueryParameter(description="One guild (its managers); absent: every guild (owners)")
     ] = None,
     since: Annotated[
-        datetime | None, Parameter(description="Start of the window, ISO 8601 (default: 7 days ago)")
+        datetime | None, QueryParameter(description="Start of the window, ISO 8601 (default: 7 days ago)")
     ] = None,
     until: Annotated[
-        datetime | None, Parameter(description="End of the window, ISO 8601 (default: now)")
+        datetime | None, QueryParameter(description="End of the window, ISO 8601 (default: now)")
     ] = None,
 ) -> Window:
     """The window the caller asked for and may see; 400 for a bad one, 403 for someone else's."""
@@ -204,7 +204,7 @@ class AnalyticsController(Controller):
         services: NamedDependency[ApiServices],
         page: NamedDependency[PageRequest],
         plugin: Annotated[
-            str | None, Parameter(max_length=64, description="Only this plugin's commands")
+            str | None, QueryParameter(max_length=64, description="Only this plugin's commands")
         ] = None,
     ) -> Page[CommandStatOut]:
         """Each command's uses, failures, members and latency, most used first."""

@@ -11,7 +11,7 @@ import msgspec
 from litestar import Controller, get, put
 from litestar.di import NamedDependency, Provide
 from litestar.exceptions import ClientException, NotFoundException, PermissionDeniedException
-from litestar.params import FromPath, JSONBody, Parameter
+from litestar.params import FromPath, JSONBody, QueryParameter
 from sqlalchemy import select, update
 
 from tatiana.api.access_tokens import AccessClaims
@@ -138,9 +138,9 @@ class GuildController(Controller):
         caller: NamedDependency[AccessClaims],
         services: NamedDependency[ApiServices],
         page: NamedDependency[PageRequest],
-        q: Annotated[str | None, Parameter(max_length=100, description="Part of the guild's name")] = None,
+        q: Annotated[str | None, QueryParameter(max_length=100, description="Part of the guild's name")] = None,
         manageable: Annotated[
-            bool | None, Parameter(description="Only guilds the caller manages (or not)")
+            bool | None, QueryParameter(description="Only guilds the caller manages (or not)")
         ] = None,
     ) -> Page[GuildOut]:
         """The caller's Discord guilds that the bot is in (by id), with the bot's name for them."""
@@ -221,7 +221,7 @@ class GuildController(Controller):
         services: NamedDependency[ApiServices],
         page: NamedDependency[PageRequest],
         q: Annotated[
-            str | None, Parameter(min_length=1, max_length=32, description="Start of a username or nickname")
+            str | None, QueryParameter(min_length=1, max_length=32, description="Start of a username or nickname")
         ] = None,
     ) -> Page[MemberOut]:
         """The guild's members by id, from Discord (managers)."""
@@ -243,7 +243,7 @@ class GuildController(Controller):
         page: NamedDependency[PageRequest],
         type: Annotated[
             Literal["text", "voice", "category", "news", "stage", "forum", "media"] | None,
-            Parameter(description="Only channels of this kind"),
+            QueryParameter(description="Only channels of this kind"),
         ] = None,
     ) -> Page[ChannelOut]:
         """The guild's channels by id, from Discord (managers)."""

@@ -16,7 +16,7 @@ import msgspec
 from litestar import Controller, get, post
 from litestar.di import NamedDependency, Provide
 from litestar.exceptions import PermissionDeniedException
-from litestar.params import JSONBody, Parameter
+from litestar.params import JSONBody, QueryParameter
 from litestar.status_codes import HTTP_201_CREATED
 from sqlalchemy import select
 
@@ -192,21 +192,21 @@ class ModerationController(Controller):
         caller: NamedDependency[AccessClaims],
         services: NamedDependency[ApiServices],
         page: NamedDependency[PageRequest],
-        guild_id: Annotated[int, Parameter(description="The guild whose cases to list (its managers only)")],
-        user_id: Annotated[int | None, Parameter(description="Only cases about this member")] = None,
-        moderator_id: Annotated[int | None, Parameter(description="Only cases by this moderator")] = None,
+        guild_id: Annotated[int, QueryParameter(description="The guild whose cases to list (its managers only)")],
+        user_id: Annotated[int | None, QueryParameter(description="Only cases about this member")] = None,
+        moderator_id: Annotated[int | None, QueryParameter(description="Only cases by this moderator")] = None,
         action: Annotated[
-            str | None, Parameter(max_length=20, description="Only this action (warn, ban...)")
+            str | None, QueryParameter(max_length=20, description="Only this action (warn, ban...)")
         ] = None,
         source: Annotated[
             Literal["command", "automod", "report", "api"] | None,
-            Parameter(description="Only from this source"),
+            QueryParameter(description="Only from this source"),
         ] = None,
         since: Annotated[
-            datetime | None, Parameter(description="Only cases from this moment (ISO 8601)")
+            datetime | None, QueryParameter(description="Only cases from this moment (ISO 8601)")
         ] = None,
         until: Annotated[
-            datetime | None, Parameter(description="Only cases before this moment (ISO 8601)")
+            datetime | None, QueryParameter(description="Only cases before this moment (ISO 8601)")
         ] = None,
     ) -> Page[CaseOut]:
         """A guild's cases, newest first."""

@@ -15,7 +15,7 @@ from typing import Annotated, Any, Generic, TypeVar
 
 from litestar.di import Provide
 from litestar.exceptions import ValidationException
-from litestar.params import Parameter
+from litestar.params import QueryParameter
 
 T = TypeVar("T")
 K = TypeVar("K")
@@ -95,12 +95,11 @@ class PageRequest:
 
 def provide_page(
     limit: Annotated[
-        int, Parameter(query="limit", ge=1, le=MAX_LIMIT, description=f"Items per page, 1 to {MAX_LIMIT}")
+        int, QueryParameter(ge=1, le=MAX_LIMIT, description=f"Items per page, 1 to {MAX_LIMIT}")
     ] = DEFAULT_LIMIT,
     cursor: Annotated[
         str | None,
-        Parameter(
-            query="cursor",
+        QueryParameter(
             max_length=MAX_CURSOR,
             description="The next_cursor of the previous page; absent for the first page",
         ),

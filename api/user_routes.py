@@ -10,7 +10,7 @@ import msgspec
 from litestar import Controller, get, patch, put
 from litestar.di import NamedDependency, Provide
 from litestar.exceptions import ClientException, NotAuthorizedException, PermissionDeniedException
-from litestar.params import FromPath, JSONBody, Parameter
+from litestar.params import FromPath, JSONBody, QueryParameter
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -155,7 +155,7 @@ class UserController(Controller):
         caller: NamedDependency[AccessClaims],
         services: NamedDependency[ApiServices],
         page: NamedDependency[PageRequest],
-        guild_id: Annotated[int | None, Parameter(description="Only the wallet in this guild")] = None,
+        guild_id: Annotated[int | None, QueryParameter(description="Only the wallet in this guild")] = None,
     ) -> Page[WalletOut]:
         """A member's wallets by guild: anyone's own, or, with ``guild_id``, a member's for that guild's managers."""
         if user_id != caller.user_id:
