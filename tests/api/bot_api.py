@@ -25,7 +25,9 @@ from tatiana.testing.sandbox.server import Sandbox
 from .conftest import DASHBOARD, JWT_SECRET, Defaults, People, serving
 
 
-def bot_app(settings: Settings, sandbox: Sandbox, coordination: MemoryCoordination, **options: Any) -> Litestar:
+def bot_app(
+    settings: Settings, sandbox: Sandbox, coordination: MemoryCoordination, **options: Any
+) -> Litestar:
     """The API with the sandbox's bot token, no plugins."""
     options.setdefault("registry", PluginRegistry.of())
     return create_app(

@@ -37,7 +37,12 @@ async def _all_pages(client: httpx.AsyncClient, url: str, tokens: dict[str, Any]
 
 async def test_the_guild_routes_need_a_valid_token(api: httpx.AsyncClient, people: People) -> None:
     gid = people.guild_a.id
-    for url in ("/api/guilds", f"/api/guilds/{gid}", f"/api/guilds/{gid}/config", f"/api/guilds/{gid}/members"):
+    for url in (
+        "/api/guilds",
+        f"/api/guilds/{gid}",
+        f"/api/guilds/{gid}/config",
+        f"/api/guilds/{gid}/members",
+    ):
         assert (await api.get(url)).status_code == 401
         assert (await api.get(url, headers=bearer("not.a.jwt"))).status_code == 401
 
@@ -55,7 +60,8 @@ async def test_guilds_lists_the_shared_guilds_page_by_page(api: httpx.AsyncClien
     a, b = people.guild_a, people.guild_b
     assert everything == {
         "items": [
-            {"id": str(g.id), "name": g.name, "can_manage": g is a} for g in sorted((a, b), key=lambda g: g.id)
+            {"id": str(g.id), "name": g.name, "can_manage": g is a}
+            for g in sorted((a, b), key=lambda g: g.id)
         ],
         "next_cursor": None,
     }
@@ -82,7 +88,9 @@ async def test_bad_pagination_is_a_400_that_says_why(api: httpx.AsyncClient, peo
         assert any(key in error["loc"] for error in body["errors"]), body
 
 
-async def test_detail_for_members_of_the_guild_only(api: httpx.AsyncClient, people: People, sandbox: Sandbox) -> None:
+async def test_detail_for_members_of_the_guild_only(
+    api: httpx.AsyncClient, people: People, sandbox: Sandbox
+) -> None:
     marta = await login(api, people.member)
     detail = await api.get(f"/api/guilds/{people.guild_a.id}", headers=bearer(marta))
     elsewhere = await api.get(f"/api/guilds/{people.guild_b.id}", headers=bearer(marta))
@@ -120,7 +128,9 @@ async def test_config_is_for_managers_of_that_guild(api: httpx.AsyncClient, peop
     assert refused.status_code == 403
     assert refused.json()["error"] == "you do not manage this guild"
 
-    changed = await api.put(f"/api/guilds/{a}/config", json={"language": "en", "prefix": "?"}, headers=bearer(pablo))
+    changed = await api.put(
+        f"/api/guilds/{a}/config", json={"language": "en", "prefix": "?"}, headers=bearer(pablo)
+    )
     assert changed.status_code == 200
     assert changed.json() == {"language": "en", "prefix": "?"}
     assert (await api.get(f"/api/guilds/{a}", headers=bearer(marta))).json()["language"] == "en"
@@ -182,7 +192,11 @@ async def test_members_page_by_page_from_discord(api: httpx.AsyncClient, people:
 
     assert [m["id"] for m in members] == [str(i) for i in sorted(people.guild_a.members)]
     marta_out = next(m for m in members if m["id"] == str(people.member.id))
-    assert (marta_out["username"], marta_out["is_bot"], marta_out["timed_out_until"]) == ("marta", False, None)
+    assert (marta_out["username"], marta_out["is_bot"], marta_out["timed_out_until"]) == (
+        "marta",
+        False,
+        None,
+    )
     pablo_out = next(m for m in members if m["id"] == str(people.manager.id))
     assert len(pablo_out["role_ids"]) == 1
     assert [m["username"] for m in found] == ["marta"]
