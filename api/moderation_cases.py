@@ -81,15 +81,17 @@ async def _write(session: AsyncSession, case: NewCase) -> int:
 
 async def record_case(sessions: async_sessionmaker[AsyncSession], case: NewCase) -> ModerationLog:
     """Write ``case`` with its guild's next case number; the row as written."""
+    last: Exception | None = None
     for _ in range(ATTEMPTS):
         try:
             async with sessions.begin() as session:
                 row_id = await _write(session, case)
-        except (IntegrityError, OperationalError):
+        except (IntegrityError, OperationalError) as exc:
             # Another writer took the number (or held SQLite's write lock past the busy timeout): next one.
+            last = exc
             continue
         async with sessions() as session:
             row = await session.get(ModerationLog, row_id)
         assert row is not None
         return row
-    raise CaseNumberExhausted(f"no case number could be taken in guild {case.guild_id}")
+    raise CaseNumberExhausted(f"no case number could be taken in guild {case.guild_id}") from last
