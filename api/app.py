@@ -27,6 +27,7 @@ from tatiana.api.guild_routes import GuildController
 from tatiana.api.health_routes import health, ready
 from tatiana.api.login_state import LoginStates
 from tatiana.api.moderation_routes import ModerationController
+from tatiana.api.plugin_mount import plugin_routers
 from tatiana.api.plugin_routes import GuildPluginController, list_plugins
 from tatiana.api.rate_limits import DEFAULT_PER_MINUTE, STORE_NAME, rate_limit_config, rate_limit_store
 from tatiana.api.refresh_tokens import RefreshTokenStore
@@ -145,6 +146,7 @@ def create_app(
             UserController,
             ModerationController,
             AnalyticsController,
+            *plugin_routers(plugins),
         ],
         dependencies={"services": Provide(provide_services, sync_to_thread=False)},
         lifespan=[lifespan],

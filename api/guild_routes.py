@@ -138,7 +138,9 @@ class GuildController(Controller):
         caller: NamedDependency[AccessClaims],
         services: NamedDependency[ApiServices],
         page: NamedDependency[PageRequest],
-        q: Annotated[str | None, QueryParameter(max_length=100, description="Part of the guild's name")] = None,
+        q: Annotated[
+            str | None, QueryParameter(max_length=100, description="Part of the guild's name")
+        ] = None,
         manageable: Annotated[
             bool | None, QueryParameter(description="Only guilds the caller manages (or not)")
         ] = None,
@@ -221,7 +223,8 @@ class GuildController(Controller):
         services: NamedDependency[ApiServices],
         page: NamedDependency[PageRequest],
         q: Annotated[
-            str | None, QueryParameter(min_length=1, max_length=32, description="Start of a username or nickname")
+            str | None,
+            QueryParameter(min_length=1, max_length=32, description="Start of a username or nickname"),
         ] = None,
     ) -> Page[MemberOut]:
         """The guild's members by id, from Discord (managers)."""

@@ -192,9 +192,13 @@ class ModerationController(Controller):
         caller: NamedDependency[AccessClaims],
         services: NamedDependency[ApiServices],
         page: NamedDependency[PageRequest],
-        guild_id: Annotated[int, QueryParameter(description="The guild whose cases to list (its managers only)")],
+        guild_id: Annotated[
+            int, QueryParameter(description="The guild whose cases to list (its managers only)")
+        ],
         user_id: Annotated[int | None, QueryParameter(description="Only cases about this member")] = None,
-        moderator_id: Annotated[int | None, QueryParameter(description="Only cases by this moderator")] = None,
+        moderator_id: Annotated[
+            int | None, QueryParameter(description="Only cases by this moderator")
+        ] = None,
         action: Annotated[
             str | None, QueryParameter(max_length=20, description="Only this action (warn, ban...)")
         ] = None,
