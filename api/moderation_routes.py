@@ -15,7 +15,7 @@ import hikari
 import msgspec
 from litestar import Controller, get, post
 from litestar.di import NamedDependency, Provide
-from litestar.exceptions import PermissionDeniedException
+from litestar.exceptions import NotFoundException, PermissionDeniedException
 from litestar.params import JSONBody, QueryParameter
 from litestar.status_codes import HTTP_201_CREATED
 from sqlalchemy import select
@@ -122,6 +122,11 @@ class _Target:
     guild: hikari.RESTGuild
     user: hikari.User
     moderator: hikari.User
+    member: hikari.Member | None  # None: the user is not in the guild
+
+    def require_member(self) -> None:
+        if self.member is None:
+            raise NotFoundException("this user is not a member of the guild")
 
 
 async def _check_target(
@@ -144,10 +149,11 @@ async def _check_target(
         moderator = await rest.fetch_user(caller.user_id)
     if user.is_bot and user.id == (await rest.fetch_my_user()).id:
         raise PermissionDeniedException("the bot cannot moderate itself")
-    try:
-        member = await rest.fetch_member(guild_id, user_id)
-    except hikari.NotFoundError:
-        member = None
+    with discord_answers("this member"):
+        try:
+            member: hikari.Member | None = await rest.fetch_member(guild_id, user_id)
+        except hikari.NotFoundError:
+            member = None
     if member is not None and caller.user_id != guild.owner_id:
         with discord_answers("you in this guild"):
             mine = await rest.fetch_member(guild_id, caller.user_id)
@@ -157,10 +163,16 @@ async def _check_target(
 
         if top(member) >= top(mine):
             raise PermissionDeniedException("this member's highest role is not below yours")
-    return _Target(guild, user, moderator)
+    return _Target(guild, user, moderator, member)
 
 
-def _case(target: _Target, action: str, reason: str | None, **extra: object) -> NewCase:
+def _case(
+    target: _Target,
+    action: str,
+    reason: str | None,
+    duration: int | None = None,
+    expires_at: datetime | None = None,
+) -> NewCase:
     return NewCase(
         guild_id=int(target.guild.id),
         guild_name=target.guild.name,
@@ -169,7 +181,8 @@ def _case(target: _Target, action: str, reason: str | None, **extra: object) -> 
         action=action,
         reason=reason,
         source="api",
-        **extra,  # type: ignore[arg-type]
+        duration=duration,
+        expires_at=expires_at,
     )
 
 
@@ -247,8 +260,7 @@ class ModerationController(Controller):
         """Warn a member: recorded as a case (Discord itself has no warnings)."""
         guild_id, user_id = int(data.guild_id), int(data.user_id)
         target = await _check_target(services, caller, guild_id, user_id, hikari.Permissions.MODERATE_MEMBERS)
-        with discord_answers("this member"):
-            await bot_client(services).fetch_member(guild_id, user_id)
+        target.require_member()
         return case_out(await record_case(services.sessions, _case(target, "warn", data.reason)))
 
     @post("/mute", status_code=HTTP_201_CREATED)
@@ -261,6 +273,7 @@ class ModerationController(Controller):
         """Time a member out on Discord for ``duration`` seconds, and record the case."""
         guild_id, user_id = int(data.guild_id), int(data.user_id)
         target = await _check_target(services, caller, guild_id, user_id, hikari.Permissions.MODERATE_MEMBERS)
+        target.require_member()
         until = datetime.now(UTC) + timedelta(seconds=data.duration)
         with discord_answers("the timeout of this member"):
             await bot_client(services).edit_member(

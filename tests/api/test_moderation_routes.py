@@ -110,6 +110,16 @@ async def test_invalid_actions_are_refused_with_the_field(
         answer = await db_api.post(url, json=body, headers=bearer(moderator))
         assert answer.status_code == 400, (url, body)
         assert field in str(answer.json()["errors"]), answer.json()
+    outsider = sandbox.world.add_user("outsider")
+    not_member = await db_api.post(
+        "/api/moderation/mute", json=_body(people, outsider.id, duration=60), headers=bearer(moderator)
+    )
+    assert not_member.status_code == 404
+    assert not_member.json()["error"] == "this user is not a member of the guild"
+    # Discord bans by id: someone who is not (yet) a member can be banned.
+    pre_ban = await db_api.post("/api/moderation/ban", json=_body(people, outsider.id), headers=bearer(moderator))
+    assert pre_ban.status_code == 201
+    assert outsider.id in people.guild_a.bans
     unknown = await db_api.post(
         "/api/moderation/warn", json=_body(people, 12345678901234567, reason="x"), headers=bearer(moderator)
     )
