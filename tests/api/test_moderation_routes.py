@@ -117,7 +117,9 @@ async def test_invalid_actions_are_refused_with_the_field(
     assert not_member.status_code == 404
     assert not_member.json()["error"] == "this user is not a member of the guild"
     # Discord bans by id: someone who is not (yet) a member can be banned.
-    pre_ban = await db_api.post("/api/moderation/ban", json=_body(people, outsider.id), headers=bearer(moderator))
+    pre_ban = await db_api.post(
+        "/api/moderation/ban", json=_body(people, outsider.id), headers=bearer(moderator)
+    )
     assert pre_ban.status_code == 201
     assert outsider.id in people.guild_a.bans
     unknown = await db_api.post(
