@@ -10,17 +10,14 @@ from litestar.di import NamedDependency, Provide
 from litestar.exceptions import (
     ClientException,
     HTTPException,
-    NotAuthorizedException,
     NotFoundException,
-    PermissionDeniedException,
-    ServiceUnavailableException,
 )
 from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY
 
 from tatiana.api.access_tokens import AccessClaims
 from tatiana.api.dependencies import BEARER_SCHEME, provide_caller
-from tatiana.api.guild_access import AccessUnavailable
+from tatiana.api.roles import provide_managed_guild
 from tatiana.api.services import ApiServices
 from tatiana.guild_plugins import GuildPluginState, SettingsValidationError, UnknownPluginError
 
@@ -57,21 +54,6 @@ class GuildPluginChange:
 
 def _out(name: str, state: GuildPluginState) -> GuildPluginOut:
     return GuildPluginOut(name, state.enabled, state.settings.model_dump(mode="json"))
-
-
-async def provide_managed_guild(
-    guild_id: FromPath[int], caller: NamedDependency[AccessClaims], services: NamedDependency[ApiServices]
-) -> int:
-    """The path's guild id, once the caller is known to manage that guild; 403 otherwise."""
-    if services.guild_access is None:
-        raise ServiceUnavailableException("dashboard login is not configured (DISCORD_CLIENT_ID/SECRET)")
-    try:
-        allowed = await services.guild_access.can_manage(caller.family, guild_id)
-    except AccessUnavailable as exc:
-        raise NotAuthorizedException(str(exc)) from None
-    if not allowed:
-        raise PermissionDeniedException("you do not manage this guild")
-    return guild_id
 
 
 @get("/api/plugins", tags=["plugins"], sync_to_thread=False)

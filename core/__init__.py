@@ -10,6 +10,8 @@
 - ``Database``: the bot's database (sessions, transactions); commands and listeners declare ``db: Database``.
 - ``GuildSettings``: a guild's settings of a plugin and its language, for listeners (commands get theirs
   injected); declare ``guild_settings: GuildSettings``.
+- ``RouteAccess``: the caller of a plugin's own API route (``Plugin(routes=...)``, mounted under
+  ``/api/plugins/<name>``), with the API's role checks; handlers declare ``access: NamedDependency[RouteAccess]``.
 - ``BufferedCounter`` and ``Counters``: hot counters (XP per message) a plugin declares in
   ``Plugin(counters=...)`` and adds to through the injected ``counters: Counters``; the bot writes them in
   batches, one write per key and flush (Redis buffers them when configured, memory otherwise).
@@ -32,6 +34,7 @@ from tatiana.fields import ChannelId, RoleId
 from tatiana.guild_settings import GuildSettings
 from tatiana.i18n import Translator, load_translations
 from tatiana.plugin import API_VERSION, NoSettings, Plugin, PluginDefinitionError
+from tatiana.route_access import RouteAccess
 
 __all__ = [
     "API_VERSION",
@@ -46,6 +49,7 @@ __all__ = [
     "Plugin",
     "PluginDefinitionError",
     "RoleId",
+    "RouteAccess",
     "ToolCall",
     "Translator",
     "load_translations",

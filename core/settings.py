@@ -70,6 +70,10 @@ class Settings(BaseSettings):
     jwt_secret: SecretStr | None = Field(default=None, description="Secret signing dashboard access tokens")
     jwt_expiration: int = Field(default=900, ge=60, le=86400, description="Access token lifetime in seconds")
     dashboard_origin: str = Field(default="http://localhost:3000", description="Origin allowed by CORS")
+    bot_owner_ids: str | None = Field(
+        default=None,
+        description="Comma-separated Discord ids of the bot's owners (API admin); unset: the application's owner",
+    )
     log_level: str = Field(default="INFO", description="Logging level")
 
     @field_validator("log_level")
@@ -98,6 +102,18 @@ class Settings(BaseSettings):
         if value and not value.startswith(("redis://", "rediss://", "unix://")):
             raise ValueError("must start with redis://, rediss:// or unix://")
         return value or None
+
+    @field_validator("bot_owner_ids")
+    @classmethod
+    def _id_list(cls, value: str | None) -> str | None:
+        if value and not all(part.strip().isdigit() for part in value.split(",")):
+            raise ValueError("must be Discord ids separated by commas, e.g. 123,456")
+        return value or None
+
+    @property
+    def owner_ids(self) -> frozenset[int]:
+        """BOT_OWNER_IDS as numbers (empty when unset)."""
+        return frozenset(int(part) for part in (self.bot_owner_ids or "").split(",") if part.strip())
 
     def __repr_args__(self) -> Any:
         for name, value in super().__repr_args__():

@@ -14,7 +14,9 @@ from pydantic import BaseModel
 
 from tatiana.ai_tools import GuildTools
 from tatiana.bot import command_sync
+from tatiana.bot.command_usage import CommandUsageRecorder
 from tatiana.bot.gating import PluginGate, guard_autocomplete
+from tatiana.bot.guild_rows import GuildRows
 from tatiana.bot.languages import GuildLanguages
 from tatiana.counters import DEFAULT_FLUSH_INTERVAL, Counters, CounterStore, MemoryCounterStore
 from tatiana.database import Database
@@ -60,6 +62,8 @@ class TatianaBot:
         self.gate = PluginGate(self.service, self.languages)
         # Buffered counters (XP...): in Redis when the caller passes a Redis store, else in this process.
         self.counters = Counters(counter_store or MemoryCounterStore(), Database(sessions), flush_interval)
+        self.command_usage = CommandUsageRecorder(sessions, self.gate.owner_of, flush_interval)
+        self.guild_rows = GuildRows(sessions, flush_interval)
         options: dict[str, Any] = {"banner": None, "logs": None, "intents": intents}
         if rest_url is not None:
             options["rest_url"] = rest_url
@@ -68,7 +72,7 @@ class TatianaBot:
         self.client = lightbulb.client_from_app(
             self.app,
             sync_commands=False,  # sync_commands() below: lightbulb's own sync overwrites unchanged commands
-            hooks=[self.gate.hook()],
+            hooks=[self.gate.hook(), *self.command_usage.hooks()],
             localization_provider=localization_provider(self._all_translations()),
         )
         self.client.error_handler(self.gate.handle_error, priority=-100)
@@ -157,6 +161,10 @@ class TatianaBot:
         """Load plugins, start listening to per-guild changes, connect the shards and sync commands."""
         await self.service.start()
         self.gate.attach(self.app)
+        self.guild_rows.attach(self.app)
+        await self.languages.follow(self.coordination)
+        self.command_usage.buffer.start()
+        self.guild_rows.buffer.start()
         await self.load_plugins()
         # hikari would ask PyPI for a newer version on every start: not from a shard, nor offline.
         await self.app.start(shard_ids=shard_ids, shard_count=shard_count, check_for_updates=False)
@@ -177,5 +185,9 @@ class TatianaBot:
         if self.app.is_alive:
             await self.app.close()
         await self.counters.stop()  # after the gateway: no increment arrives once the last flush ran
+        await self.command_usage.buffer.stop()
+        await self.guild_rows.buffer.stop()
+        self.guild_rows.detach()
+        await self.languages.unfollow()
         self.gate.detach(self.app)
         await self.service.stop()

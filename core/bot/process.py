@@ -156,6 +156,7 @@ async def run_dev(
                 defaults=deployment,
                 coordination=worker.coordination,
                 sharding=worker.sharding,
+                bot_token=discord.token,
             )
             host = options.api_host or settings.api_host
             port = settings.api_port if options.api_port is None else options.api_port
