@@ -8,6 +8,7 @@ action run in one of them, once.
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 
 import hikari
 import lightbulb
@@ -92,7 +93,30 @@ async def run_unban(
     await publish(rest, db, case, t=t, settings=settings, guild_name=guild.name)
 
 
-@loader.task(_every_poll, max_failures=-1)
+class PerClientTask(lightbulb.Loadable):
+    """A repeating task made anew for each client that loads it.
+
+    A ``lightbulb.Task`` object runs in one client only, and ``Loader.task`` makes one per loader: a second
+    bot in the same process (a restart, the tests) would never run it.
+    """
+
+    def __init__(self, func: Callable[..., Awaitable[None]], trigger: lightbulb.tasks.Trigger) -> None:
+        self._func = func
+        self._trigger = trigger
+        self._tasks: dict[int, lightbulb.Task] = {}
+
+    async def load(self, client: lightbulb.Client) -> None:
+        """Add a fresh task to ``client``; it starts with the client."""
+        task = lightbulb.Task(self._func, self._trigger, True, -1, -1)
+        self._tasks[id(client)] = client.task(task)
+
+    async def unload(self, client: lightbulb.Client) -> None:
+        """Cancel and remove ``client``'s task."""
+        task = self._tasks.pop(id(client), None)
+        if task is not None:
+            client.remove_task(task, cancel=True)
+
+
 async def run_scheduled_actions(
     db: Database = lightbulb.di.INJECTED,
     bot: hikari.GatewayBot = lightbulb.di.INJECTED,
@@ -119,3 +143,6 @@ async def run_scheduled_actions(
         except Exception:
             # Its lease expires and a later poll tries again.
             log.exception("scheduled action %s (%s) failed", action.id, action.action)
+
+
+loader.add(PerClientTask(run_scheduled_actions, _every_poll))

@@ -54,12 +54,13 @@ def permission_names(t: Translator, permissions: hikari.Permissions) -> str:
     return ", ".join(f"**{t(f'moderation.permissions.{flag.name}')}**" for flag in permissions)
 
 
-async def _role_positions(ctx: lightbulb.Context, guild_id: int) -> dict[int, int]:
+async def _role_positions(ctx: lightbulb.Context, guild_id: int, role_ids: set[int]) -> dict[int, int]:
+    """Positions of the guild's roles: from the cache when it knows every role in ``role_ids``, else REST."""
     app = ctx.interaction.app
     if isinstance(app, hikari.CacheAware):
-        roles = app.cache.get_roles_view_for_guild(guild_id)
-        if roles:
-            return {int(r.id): r.position for r in roles.values()}
+        cached = {int(r.id): r.position for r in app.cache.get_roles_view_for_guild(guild_id).values()}
+        if cached and role_ids <= cached.keys():
+            return cached
     return {int(r.id): r.position for r in await ctx.client.rest.fetch_roles(guild_id)}
 
 
@@ -92,11 +93,11 @@ async def hierarchy_refusal(ctx: lightbulb.Context, t: Translator, target: hikar
     if owner_id is None:
         owner_id = int((await ctx.client.rest.fetch_guild(guild.id)).owner_id)
     me = await bot_id(ctx)
-    positions = await _role_positions(ctx, guild.id)
     moderator = ctx.member
     moderator_roles = [int(r) for r in moderator.role_ids] if moderator is not None else []
     bot_roles = await _member_roles(ctx, guild.id, me) or []
     target_roles = await _member_roles(ctx, guild.id, int(target.id))
+    positions = await _role_positions(ctx, guild.id, {*moderator_roles, *bot_roles, *(target_roles or [])})
     ranks = Ranks(
         owner_id=owner_id,
         bot_id=me,

@@ -395,7 +395,7 @@ class Ban(
             await ctx.client.rest.ban_user(
                 ctx.guild_id or 0,
                 member,
-                delete_message_seconds=wipe or hikari.UNDEFINED,
+                delete_message_seconds=int(wipe.total_seconds()) if wipe else hikari.UNDEFINED,
                 reason=audit_reason(ctx.user, reason),
             )
         except hikari.ForbiddenError:
