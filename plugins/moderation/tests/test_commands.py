@@ -101,6 +101,8 @@ async def test_warn_opens_a_case_tells_the_member_logs_it_and_announces_it(
         "Reason": "spam in #general",
     }
     assert entry.embeds[0]["footer"]["text"] == "By command"
+    assert reply.message_id is not None and reply.message_id < min(dm.id, entry.id), "deferred first"
+    assert reply.followups == [], "the notice is the answer itself"
     assert await stored_cases(bot, guild) == [(1, "warn", marta.user_id, moderator.user.id)]
     async with bot.sessions() as session:
         assert await session.scalar(sa.select(cases.c.log_message_id)) == entry.id, "kept to edit the post"
