@@ -10,6 +10,10 @@
 - ``Database``: the bot's database (sessions, transactions); commands and listeners declare ``db: Database``.
 - ``GuildSettings``: a guild's settings of a plugin and its language, for listeners (commands get theirs
   injected); declare ``guild_settings: GuildSettings``.
+- ``TaskContext``, ``every`` and ``Tasks``: background tasks (taskiq). A plugin lists async functions taking a
+  ``TaskContext`` in ``Plugin(tasks=...)`` (``@every(seconds)`` for periodic ones); commands and listeners declare
+  ``tasks: Tasks`` to run one now or later. They run in the bot's process, or in ``tatiana worker`` processes
+  with REDIS_URL.
 - ``BufferedCounter`` and ``Counters``: hot counters (XP per message) a plugin declares in
   ``Plugin(counters=...)`` and adds to through the injected ``counters: Counters``; the bot writes them in
   batches, one write per key and flush (Redis buffers them when configured, memory otherwise).
@@ -21,6 +25,7 @@ commands on a local Discord sandbox in its tests.
 Everything else may change between versions.
 """
 
+from tatiana.background import TaskContext, Tasks, every
 from tatiana.counters import BufferedCounter, Counters
 from tatiana.database import Database
 from tatiana.fields import ChannelId, RoleId
@@ -39,7 +44,10 @@ __all__ = [
     "Plugin",
     "PluginDefinitionError",
     "RoleId",
+    "TaskContext",
+    "Tasks",
     "Translator",
+    "every",
     "load_translations",
 ]
 __version__ = "0.1.0"

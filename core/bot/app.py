@@ -12,6 +12,7 @@ import lightbulb
 import miru
 from pydantic import BaseModel
 
+from tatiana.background import TaskContext, TaskRunner, Tasks
 from tatiana.bot import command_sync
 from tatiana.bot.gating import PluginGate, guard_autocomplete
 from tatiana.bot.languages import GuildLanguages
@@ -50,6 +51,7 @@ class TatianaBot:
         gateway_options: dict[str, Any] | None = None,
         counter_store: CounterStore | None = None,
         flush_interval: float = DEFAULT_FLUSH_INTERVAL,
+        tasks: TaskRunner | None = None,
     ) -> None:
         self.registry = registry
         self.sessions = sessions
@@ -59,6 +61,8 @@ class TatianaBot:
         self.gate = PluginGate(self.service, self.languages)
         # Buffered counters (XP...): in Redis when the caller passes a Redis store, else in this process.
         self.counters = Counters(counter_store or MemoryCounterStore(), Database(sessions), flush_interval)
+        # Plugins' background tasks: in this process unless the caller sends them to workers (Redis).
+        self.tasks = tasks or TaskRunner.embedded(registry)
         options: dict[str, Any] = {"banner": None, "logs": None, "intents": intents}
         if rest_url is not None:
             options["rest_url"] = rest_url
@@ -90,7 +94,9 @@ class TatianaBot:
         defaults.register_value(Database, Database(self.sessions))
         defaults.register_value(miru.Client, self.components)
         defaults.register_value(Counters, self.counters)
-        defaults.register_value(GuildSettings, GuildSettings(self.service, self.registry, self.languages))
+        self.guild_settings = GuildSettings(self.service, self.registry, self.languages)
+        defaults.register_value(GuildSettings, self.guild_settings)
+        defaults.register_value(Tasks, self.tasks)  # type: ignore[type-abstract]  # linkd keys by type
         registry = self.client.di.registry_for(lightbulb.di.Contexts.COMMAND)
         registry.register_factory(Translator, self._translator)
         for plugin in self.registry:
@@ -165,9 +171,15 @@ class TatianaBot:
             if record.plugin is not None and record.status is PluginStatus.LOADED:
                 self.counters.track(record.name, record.plugin.counters)
         await self.counters.start()
+        self.tasks.bind(TaskContext(Database(self.sessions), self.app.rest, self.guild_settings))
+        await self.tasks.start()
 
     async def stop(self) -> None:
-        """Disconnect the shards and stop the client and the state listener."""
+        """Stop the background tasks, disconnect the shards and stop the client and the state listener."""
+        try:
+            await self.tasks.stop()
+        except Exception:
+            log.exception("the background tasks did not stop cleanly")
         try:
             await self.client.stop()
         except Exception:

@@ -4,13 +4,13 @@ from importlib.metadata import version
 from pathlib import Path
 
 from tatiana import Plugin
-from tatiana_moderation import runner
 from tatiana_moderation.commands import loader
+from tatiana_moderation.runner import run_due_actions
 from tatiana_moderation.settings import ModerationSettings
 from tatiana_moderation.tables import metadata
 from tatiana_moderation.texts import TRANSLATIONS
 
-__all__ = ["ModerationSettings", "plugin", "runner"]
+__all__ = ["ModerationSettings", "plugin"]
 
 plugin = Plugin(
     name="moderation",
@@ -22,5 +22,6 @@ plugin = Plugin(
     migrations=Path(__file__).parent / "migrations",
     metadata=metadata,
     translations=TRANSLATIONS,
+    tasks=[run_due_actions],
 )
 """The plugin object, found through the ``tatiana.plugins`` entry point ``moderation``."""

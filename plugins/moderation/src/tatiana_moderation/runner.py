@@ -1,20 +1,19 @@
-"""Runs the scheduled actions when they fall due, in the bot process (the embedded default).
+"""The plugin's background task: runs the scheduled actions (a tempban's unban) that fell due.
 
-A lightbulb task of the plugin polls the stored actions every ``POLL_SECONDS``, from the start: actions that
-fell due while no bot ran are taken at once. Every bot process polls; the claim in ``schedule`` makes each
-action run in one of them, once.
+It is a taskiq task of the plugin (``moderation.run_due_actions``): periodic, so that actions that fell
+due while nothing ran are taken as soon as a runner starts, and also asked for at each action's due time.
+It runs in the bot's process by default, in ``tatiana worker`` processes with Redis; every runner may run
+it at once, and the claims in ``schedule`` make each action happen once.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
 
 import hikari
-import lightbulb
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tatiana import Database, GuildSettings, Translator
+from tatiana import Database, GuildSettings, TaskContext, Translator, every
 from tatiana_moderation import schedule
 from tatiana_moderation.cases import (
     Action,
@@ -26,22 +25,19 @@ from tatiana_moderation.cases import (
     get_case_by_id,
     open_case,
 )
-from tatiana_moderation.commands.common import loader
 from tatiana_moderation.reporting import publish
 from tatiana_moderation.settings import ModerationSettings
 from tatiana_moderation.texts import TRANSLATIONS
 
 log = logging.getLogger(__name__)
 
-POLL_SECONDS = 1.0
+POLL_SECONDS = 30
+"""The safety net: due actions are also asked for at their time, this catches those a restart lost."""
+TASK = "moderation.run_due_actions"
 
 
 class AlreadyDone(Exception):
     """Another runner recorded the action first: this one's case is undone."""
-
-
-def _every_poll(data: lightbulb.TaskExecutionData) -> float:
-    return 0 if data.invocation_count == 0 else POLL_SECONDS
 
 
 async def run_unban(
@@ -51,11 +47,9 @@ async def run_unban(
     rest: hikari.api.RESTClient,
     guild_settings: GuildSettings,
     me: Person,
-    guild: GuildRef,
 ) -> None:
     """Lift a temporary ban, then record it: the unban case and the action done, in one transaction."""
-    language = await guild_settings.language(action.guild_id)
-    t = Translator(TRANSLATIONS, language)
+    t = Translator(TRANSLATIONS, await guild_settings.language(action.guild_id))
     original = await get_case_by_id(db, action.case_id) if action.case_id is not None else None
     reason = t("moderation.schedule.ban_ended", number=original.number if original is not None else "?")
     try:
@@ -75,6 +69,7 @@ async def run_unban(
         if not await schedule.finish(session, action.id, "done"):
             raise AlreadyDone
 
+    guild = GuildRef(action.guild_id, str(action.guild_id))  # its row exists since the ban's case
     try:
         case = await open_case(
             db,
@@ -90,59 +85,27 @@ async def run_unban(
         return
     await close_active(db, action.guild_id, action.user_id, Action.BAN)
     settings = await guild_settings.get(ModerationSettings, action.guild_id)
-    await publish(rest, db, case, t=t, settings=settings, guild_name=guild.name)
+    await publish(rest, db, case, t=t, settings=settings, guild_name=guild.name)  # no DM for an unban
 
 
-class PerClientTask(lightbulb.Loadable):
-    """A repeating task made anew for each client that loads it.
-
-    A ``lightbulb.Task`` object runs in one client only, and ``Loader.task`` makes one per loader: a second
-    bot in the same process (a restart, the tests) would never run it.
-    """
-
-    def __init__(self, func: Callable[..., Awaitable[None]], trigger: lightbulb.tasks.Trigger) -> None:
-        self._func = func
-        self._trigger = trigger
-        self._tasks: dict[int, lightbulb.Task] = {}
-
-    async def load(self, client: lightbulb.Client) -> None:
-        """Add a fresh task to ``client``; it starts with the client."""
-        task = lightbulb.Task(self._func, self._trigger, True, -1, -1)
-        self._tasks[id(client)] = client.task(task)
-
-    async def unload(self, client: lightbulb.Client) -> None:
-        """Cancel and remove ``client``'s task."""
-        task = self._tasks.pop(id(client), None)
-        if task is not None:
-            client.remove_task(task, cancel=True)
-
-
-async def run_scheduled_actions(
-    db: Database = lightbulb.di.INJECTED,
-    bot: hikari.GatewayBot = lightbulb.di.INJECTED,
-    guild_settings: GuildSettings = lightbulb.di.INJECTED,
-) -> None:
-    """Take the due actions this process could claim, one after the other."""
-    due = await schedule.claim_due(db)
+@every(POLL_SECONDS)
+async def run_due_actions(ctx: TaskContext) -> None:
+    """Take the due actions this runner could claim, one after the other."""
+    due = await schedule.claim_due(ctx.database)
     if not due:
         return
-    me_user = bot.get_me() or await bot.rest.fetch_my_user()
+    me_user = await ctx.rest.fetch_my_user()
     me = Person(int(me_user.id), me_user.username, me_user.global_name)
     for action in due:
-        cached = bot.cache.get_guild(action.guild_id)
-        guild = GuildRef(action.guild_id, cached.name if cached else str(action.guild_id))
         try:
             if action.action == "unban":
                 await run_unban(
-                    action, db=db, rest=bot.rest, guild_settings=guild_settings, me=me, guild=guild
+                    action, db=ctx.database, rest=ctx.rest, guild_settings=ctx.guild_settings, me=me
                 )
             else:
                 log.warning("unknown scheduled action %r (id %s): dropped", action.action, action.id)
-                async with db.transaction() as session:
+                async with ctx.database.transaction() as session:
                     await schedule.finish(session, action.id, "failed")
         except Exception:
-            # Its lease expires and a later poll tries again.
+            # Its lease expires and a later run tries again.
             log.exception("scheduled action %s (%s) failed", action.id, action.action)
-
-
-loader.add(PerClientTask(run_scheduled_actions, _every_poll))

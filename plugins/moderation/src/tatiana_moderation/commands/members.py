@@ -9,8 +9,8 @@ import hikari
 import lightbulb
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tatiana import Database, Translator
-from tatiana_moderation import schedule
+from tatiana import Database, Tasks, Translator
+from tatiana_moderation import runner, schedule
 from tatiana_moderation.cases import Action, Case, close_active
 from tatiana_moderation.commands.common import (
     REASON_MAX_LENGTH,
@@ -367,6 +367,7 @@ class Ban(
         db: Database = lightbulb.di.INJECTED,
         t: Translator = lightbulb.di.INJECTED,
         settings: ModerationSettings | None = lightbulb.di.INJECTED,
+        tasks: Tasks = lightbulb.di.INJECTED,
     ) -> None:
         """Check, DM, ban, open the case; a temporary ban schedules its unban in the same transaction."""
         settings = settings or ModerationSettings()
@@ -429,6 +430,8 @@ class Ban(
             dm=False,
             then=plan_unban,
         )
+        if expires_at is not None:
+            await tasks.run_at(expires_at, runner.TASK)  # on time; the periodic run is the safety net
         if duration is None:
             text = t(
                 "moderation.ban.done",
