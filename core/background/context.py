@@ -49,12 +49,12 @@ class Tasks(abc.ABC):
     """Runs plugins' tasks, named ``<plugin>.<function>``; commands and listeners declare ``tasks: Tasks``."""
 
     @abc.abstractmethod
-    async def run(self, name: str, **kwargs: Any) -> None:
-        """Run the task ``name`` as soon as possible, with ``kwargs`` (JSON values)."""
+    async def run(self, task: str, /, **kwargs: Any) -> None:
+        """Run the task named ``task`` as soon as possible, with ``kwargs`` (JSON values)."""
 
     @abc.abstractmethod
-    async def run_at(self, when: datetime, name: str, **kwargs: Any) -> None:
-        """Run the task ``name`` at ``when`` (timezone-aware).
+    async def run_at(self, when: datetime, task: str, /, **kwargs: Any) -> None:
+        """Run the task named ``task`` at ``when`` (timezone-aware).
 
         A time kept in memory is lost with the process: a task that must happen stores what it has to do,
         and a periodic task (``every``) of the plugin picks up what is overdue.

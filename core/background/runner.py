@@ -126,18 +126,18 @@ class TaskRunner(Tasks):
             await self.source.shutdown()
         await self.broker.shutdown()
 
-    async def run(self, name: str, **kwargs: Any) -> None:
-        """Send the task ``name`` to the broker now."""
-        await self.task(name).kiq(**kwargs)
+    async def run(self, task: str, /, **kwargs: Any) -> None:
+        """Send the task named ``task`` to the broker now."""
+        await self.task(task).kiq(**kwargs)
 
-    async def run_at(self, when: datetime, name: str, **kwargs: Any) -> None:
-        """Send the task ``name`` at ``when``: through the schedule source, or a timer of this process."""
-        task = self.task(name)
+    async def run_at(self, when: datetime, task: str, /, **kwargs: Any) -> None:
+        """Send the task named ``task`` at ``when``: through the schedule source, or a timer of this process."""
+        found = self.task(task)
         if self.source is not None:
-            await task.schedule_by_time(self.source, when.astimezone(UTC), **kwargs)
+            await found.schedule_by_time(self.source, when.astimezone(UTC), **kwargs)
             return
         delay = max(0.0, (when - datetime.now(UTC)).total_seconds())
-        self._spawn(self._later(delay, name, kwargs), f"task-at:{name}")
+        self._spawn(self._later(delay, task, kwargs), f"task-at:{task}")
 
     def _spawn(self, coroutine: Any, label: str) -> None:
         background = asyncio.create_task(coroutine, name=label)

@@ -1,4 +1,4 @@
-"""Fixtures of the moderation plugin's tests: the bot with the moderation plugin, migrated databases."""
+"""Fixtures of the moderation plugin's tests: the bot with the moderation plugin, migrated databases, Redis."""
 
 from __future__ import annotations
 
@@ -12,8 +12,9 @@ from tatiana.db.engine import create_engine, session_factory
 from tatiana.db.migrate import upgrade
 from tatiana.registry import PluginRegistry
 from tatiana.testing.databases import database_url, postgres_url, sqlite_url
+from tatiana.testing.redis_server import redis_namespace, redis_url
 
-__all__ = ["database_url", "postgres_url", "sqlite_url"]
+__all__ = ["database_url", "postgres_url", "redis_namespace", "redis_url", "sqlite_url"]
 
 
 @pytest.fixture

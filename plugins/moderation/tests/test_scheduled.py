@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+from collections.abc import AsyncIterator
 
 import sqlalchemy as sa
 from tatiana_moderation.core_tables import cases
 from tatiana_moderation.tables import scheduled_actions
 
+from tatiana.background import TaskRunner
+from tatiana.background.worker import run_worker, task_context
 from tatiana.bot.app import TatianaBot
+from tatiana.deployment import DeploymentConfig, PluginDefault
 from tatiana.testing import Sandbox, SandboxUser, sandbox_bot
+from tatiana.testing.harness import registry_for
 from tatiana.testing.sandbox.world import Guild
 
 BAN_SECONDS = 3
@@ -83,3 +89,57 @@ async def test_unbanning_by_hand_cancels_the_scheduled_unban(
         async with bot.sessions() as session:
             [cancelled] = (await session.execute(sa.select(scheduled_actions))).all()
         assert cancelled.outcome == "cancelled"
+
+
+@contextlib.asynccontextmanager
+async def worker(
+    sandbox: Sandbox, database_url: str, redis_url: str, namespace: str
+) -> AsyncIterator[TaskRunner]:
+    """What ``tatiana worker`` runs, in this process: the moderation plugin's tasks, from Redis."""
+    registry = registry_for(["moderation"])
+    deployment = DeploymentConfig(plugins={"moderation": PluginDefault(enabled=True)})
+    runner = TaskRunner.redis(registry, redis_url, namespace)
+    stop = asyncio.Event()
+    async with task_context(
+        registry,
+        deployment,
+        database_url=database_url,
+        redis_url=redis_url,
+        namespace=namespace,
+        token=sandbox.token,
+        rest_url=sandbox.rest_url,
+    ) as context:
+        running = asyncio.create_task(run_worker(runner, context, stop))
+        try:
+            yield runner
+        finally:
+            stop.set()
+            await running
+
+
+async def test_with_redis_the_workers_lift_a_tempban_on_time_once(
+    sandbox: Sandbox, guild: Guild, postgres_url: str, redis_url: str, redis_namespace: str
+) -> None:
+    sofia = person(sandbox, guild, "sofia")
+    registry = registry_for(["moderation"])
+    sending = TaskRunner.redis(registry, redis_url, redis_namespace)
+    assert sending.names == ["moderation.run_due_actions"] and not sending.local
+    async with (
+        worker(sandbox, postgres_url, redis_url, redis_namespace),
+        worker(sandbox, postgres_url, redis_url, redis_namespace),
+        sandbox_bot(sandbox, postgres_url, plugins=["moderation"], tasks=sending) as bot,
+    ):
+        luis = person(sandbox, guild, "luis")
+        await luis.slash("ban", member=sofia.user, duration=f"{BAN_SECONDS}s", reason="spam")
+        assert sofia.user.id in guild.bans
+        for _ in range(100):
+            if sofia.user.id not in guild.bans:
+                break
+            await asyncio.sleep(0.1)
+        assert sofia.user.id not in guild.bans, "a worker lifted it at its time"
+        await asyncio.sleep(2)
+        assert unbans(sandbox, sofia.user.id) == 1, "two workers, one unban"
+        assert [row[1:3] for row in await case_rows(bot, guild)] == [
+            ("ban", luis.user.id),
+            ("unban", sandbox.world.bot.id),
+        ]
