@@ -19,8 +19,9 @@ from tatiana_moderation.cases import (
     open_case,
     set_reason,
 )
+from tatiana_moderation.reporting import case_embed, dm_text
 
-from tatiana import Database
+from tatiana import Database, Translator
 from tatiana.db import migrate
 from tatiana.registry import PluginRegistry
 
@@ -166,3 +167,31 @@ async def test_the_tables_match_the_metadata_and_the_branch_downgrades_alone(dat
     finally:
         await engine.dispose()
     assert "moderation_scheduled_actions" not in names and "moderation_logs" in names
+
+
+async def test_an_automod_case_reads_as_such_in_the_log_and_the_dm(db: Database) -> None:
+    case = await open_case(
+        db,
+        guild=GUILD,
+        target=MEMBERS[2],
+        moderator=None,
+        action=Action.TIMEOUT,
+        reason=None,
+        duration=timedelta(minutes=10),
+        expires_at=datetime.now(UTC) + timedelta(minutes=10),
+        source=Source.AUTOMOD,
+    )
+    english = Translator(plugin.translations, "en")
+    embed = case_embed(case, english)
+    assert (
+        embed.title == "Case #1 · Timeout" and embed.footer is not None and embed.footer.text == "By automod"
+    )
+    shown = {f.name: f.value for f in embed.fields}
+    assert (
+        shown["Moderator"] == "Automod"
+        and shown["Reason"] == "No reason given"
+        and shown["Duration"] == "10m"
+    )
+    assert dm_text(case, Translator(plugin.translations, "es"), "Tatiana Dev") == (
+        "🔇 Te han aislado en **Tatiana Dev**. Motivo: Sin motivo\nDuración: 10m"
+    )
