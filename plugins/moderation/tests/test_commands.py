@@ -282,6 +282,8 @@ async def test_ban_of_a_user_who_left_works_by_id_and_a_bad_window_is_refused(
     troll = sandbox.world.add_user("troll")
     not_here = await moderator.slash("kick", member=troll)
     assert not_here.ephemeral and not_here.content == f"<@{troll.id}> is not a member of this server."
+    unwarned = await moderator.slash("warn", member=troll, reason="raid")
+    assert unwarned.content == f"<@{troll.id}> is not a member of this server."
     too_much = await moderator.slash("ban", member=troll, delete_messages="8d")
     assert too_much.content == "`8d` is too long: at most 7d."
     reply = await moderator.slash("ban", member=troll, reason="raider")

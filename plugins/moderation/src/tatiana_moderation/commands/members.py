@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tatiana import Database, Tasks, Translator
 from tatiana_moderation import runner, schedule
-from tatiana_moderation.cases import Action, Case, close_active
+from tatiana_moderation.cases import Action, Case, Source, close_active
 from tatiana_moderation.commands.common import (
     REASON_MAX_LENGTH,
     announce,
@@ -109,6 +109,8 @@ class Warn(
             problem = t("moderation.errors.empty_reason")
         else:
             problem = await check_action(ctx, t, member, P.NONE)
+        if problem is None and not is_member(ctx, member):
+            problem = t("moderation.errors.not_member", member=member.mention)
         if problem is not None:
             await refuse(ctx, problem)
             return
@@ -265,8 +267,6 @@ def _preview(
     duration: timedelta | None,
 ) -> Case:
     """The case as it will be, for the DM sent before it is recorded."""
-    from tatiana_moderation.cases import Source
-
     now = datetime.now(UTC)
     return Case(
         id=0,
