@@ -12,6 +12,10 @@
   injected); declare ``guild_settings: GuildSettings``.
 - ``RouteAccess``: the caller of a plugin's own API route (``Plugin(routes=...)``, mounted under
   ``/api/plugins/<name>``), with the API's role checks; handlers declare ``access: NamedDependency[RouteAccess]``.
+- ``TaskContext``, ``every`` and ``Tasks``: background tasks (taskiq). A plugin lists async functions taking a
+  ``TaskContext`` in ``Plugin(tasks=...)`` (``@every(seconds)`` for periodic ones); commands and listeners declare
+  ``tasks: Tasks`` to run one now or later. They run in the bot's process, or in ``tatiana worker`` processes
+  with REDIS_URL.
 - ``BufferedCounter`` and ``Counters``: hot counters (XP per message) a plugin declares in
   ``Plugin(counters=...)`` and adds to through the injected ``counters: Counters``; the bot writes them in
   batches, one write per key and flush (Redis buffers them when configured, memory otherwise).
@@ -28,6 +32,7 @@ Everything else may change between versions.
 """
 
 from tatiana.ai_tools import AITool, GuildTools, ToolCall
+from tatiana.background import TaskContext, Tasks, every
 from tatiana.counters import BufferedCounter, Counters
 from tatiana.database import Database
 from tatiana.fields import ChannelId, RoleId
@@ -50,8 +55,11 @@ __all__ = [
     "PluginDefinitionError",
     "RoleId",
     "RouteAccess",
+    "TaskContext",
+    "Tasks",
     "ToolCall",
     "Translator",
+    "every",
     "load_translations",
 ]
 __version__ = "0.1.0"

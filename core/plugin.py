@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -47,7 +48,8 @@ class Plugin:
       schema is the form the dashboard renders.
     - ``migrations``: a folder of Alembic revisions (its own branch, labelled with the plugin's name).
     - ``metadata``: the SQLAlchemy ``MetaData`` of its tables, compared against its migrations.
-    - ``tasks``: async functions run as background tasks (taskiq) under ``<plugin>.<function>``.
+    - ``tasks``: async functions run as background tasks (taskiq) under ``<plugin>.<function>``; each takes a
+      ``TaskContext`` first, then keyword arguments; ``@every(seconds)`` makes one periodic.
     - ``routes``: Litestar route handlers or routers, mounted under ``/api/plugins/<name>``.
     - ``translations``: ``{"es": {key: text}, "en": {key: text}}`` for its messages and command names.
     - ``counters``: its ``BufferedCounter``s, named ``"<plugin>.<what>"``: hot increments the bot buffers and
@@ -99,6 +101,9 @@ class Plugin:
             raise PluginDefinitionError(
                 f"plugin {self.name!r}: migrations folder {self.migrations} does not exist"
             )
+        for task in self.tasks:
+            if not inspect.iscoroutinefunction(task):
+                raise PluginDefinitionError(f"plugin {self.name!r}: task {task!r} is not an async function")
         for counter in self.counters:
             if not isinstance(counter, BufferedCounter) or not counter.name.startswith(f"{self.name}."):
                 raise PluginDefinitionError(

@@ -13,6 +13,7 @@ import miru
 from pydantic import BaseModel
 
 from tatiana.ai_tools import GuildTools
+from tatiana.background import TaskContext, TaskRunner, Tasks
 from tatiana.bot import command_sync
 from tatiana.bot.command_usage import CommandUsageRecorder
 from tatiana.bot.gating import PluginGate, guard_autocomplete
@@ -53,6 +54,7 @@ class TatianaBot:
         gateway_options: dict[str, Any] | None = None,
         counter_store: CounterStore | None = None,
         flush_interval: float = DEFAULT_FLUSH_INTERVAL,
+        tasks: TaskRunner | None = None,
     ) -> None:
         self.registry = registry
         self.sessions = sessions
@@ -64,6 +66,8 @@ class TatianaBot:
         self.counters = Counters(counter_store or MemoryCounterStore(), Database(sessions), flush_interval)
         self.command_usage = CommandUsageRecorder(sessions, self.gate.owner_of, flush_interval)
         self.guild_rows = GuildRows(sessions, flush_interval)
+        # Plugins' background tasks: in this process unless the caller sends them to workers (Redis).
+        self.tasks = tasks or TaskRunner.embedded(registry)
         options: dict[str, Any] = {"banner": None, "logs": None, "intents": intents}
         if rest_url is not None:
             options["rest_url"] = rest_url
@@ -95,8 +99,10 @@ class TatianaBot:
         defaults.register_value(Database, Database(self.sessions))
         defaults.register_value(miru.Client, self.components)
         defaults.register_value(Counters, self.counters)
-        defaults.register_value(GuildSettings, GuildSettings(self.service, self.registry, self.languages))
+        self.guild_settings = GuildSettings(self.service, self.registry, self.languages)
+        defaults.register_value(GuildSettings, self.guild_settings)
         defaults.register_value(GuildTools, GuildTools(self.service, self.registry))
+        defaults.register_value(Tasks, self.tasks)  # type: ignore[type-abstract]  # linkd keys by type
         registry = self.client.di.registry_for(lightbulb.di.Contexts.COMMAND)
         registry.register_factory(Translator, self._translator)
         for plugin in self.registry:
@@ -175,9 +181,15 @@ class TatianaBot:
             if record.plugin is not None and record.status is PluginStatus.LOADED:
                 self.counters.track(record.name, record.plugin.counters)
         await self.counters.start()
+        self.tasks.bind(TaskContext(Database(self.sessions), self.app.rest, self.guild_settings))
+        await self.tasks.start()
 
     async def stop(self) -> None:
-        """Disconnect the shards and stop the client and the state listener."""
+        """Stop the background tasks, disconnect the shards and stop the client and the state listener."""
+        try:
+            await self.tasks.stop()
+        except Exception:
+            log.exception("the background tasks did not stop cleanly")
         try:
             await self.client.stop()
         except Exception:
