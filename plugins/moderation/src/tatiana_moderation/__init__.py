@@ -1,9 +1,10 @@
-"""Tatiana's moderation plugin: warnings, timeouts, kicks, bans (temporary too) and channel tools, as cases."""
+"""Tatiana's moderation plugin: warnings, timeouts, kicks, bans (temporary too), channel tools and automod, as cases."""
 
 from importlib.metadata import version
 from pathlib import Path
 
 from tatiana import Plugin
+from tatiana_moderation.automod.loader import loader as automod_loader
 from tatiana_moderation.commands import loader
 from tatiana_moderation.runner import run_due_actions
 from tatiana_moderation.settings import ModerationSettings
@@ -17,7 +18,7 @@ plugin = Plugin(
     version=version("tatiana-moderation"),
     description="Warnings, timeouts, kicks and bans as numbered cases, told by DM and posted in a log channel.",
     requires="1.*",
-    loaders=[loader],
+    loaders=[loader, automod_loader],
     settings=ModerationSettings,
     migrations=Path(__file__).parent / "migrations",
     metadata=metadata,

@@ -35,6 +35,7 @@ class Action(enum.StrEnum):
     KICK = "kick"
     BAN = "ban"
     UNBAN = "unban"
+    DELETE = "delete"
 
 
 class Source(enum.StrEnum):

@@ -21,6 +21,7 @@ COLORS = {
     Action.KICK: 0xE74C3C,
     Action.BAN: 0x992D22,
     Action.UNBAN: 0x2ECC71,
+    Action.DELETE: 0x95A5A6,
 }
 NO_DM = frozenset({Action.UNBAN})
 """Actions whose member is not told: an unbanned user shares no server with the bot."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field
 
 from tatiana import ChannelId
+from tatiana_moderation.automod.settings import AutomodSettings
 
 
 class ModerationSettings(BaseModel):
@@ -23,4 +24,8 @@ class ModerationSettings(BaseModel):
     public_notice: bool = Field(
         default=True,
         description="Announce a moderation action in the channel where it was taken; off, only the moderator sees it.",
+    )
+    automod: AutomodSettings = Field(
+        default_factory=AutomodSettings,
+        description="Rules checked on every message and what breaking them does; off until enabled.",
     )

@@ -1,0 +1,52 @@
+"""The automod listener: every guild message checked against the guild's rules, the cheap exits first."""
+
+from __future__ import annotations
+
+import hikari
+import lightbulb
+
+from tatiana import GuildSettings
+from tatiana_moderation.automod.check import check
+from tatiana_moderation.automod.enforce import enforce
+from tatiana_moderation.automod.state import AutomodState, CompiledRules
+from tatiana_moderation.settings import ModerationSettings
+
+
+def _exempt(compiled: CompiledRules, event: hikari.GuildMessageCreateEvent) -> bool:
+    """Whether the author has an exempt role, or the channel (or a thread's parent) is exempt."""
+    member = event.member
+    if compiled.exempt_roles and member is not None and not compiled.exempt_roles.isdisjoint(member.role_ids):
+        return True
+    if not compiled.exempt_channels:
+        return False
+    if event.channel_id in compiled.exempt_channels:
+        return True
+    if isinstance(event.app, hikari.CacheAware):
+        thread = event.app.cache.get_thread(event.channel_id)
+        if thread is not None and thread.parent_id in compiled.exempt_channels:
+            return True
+    return False
+
+
+async def moderate_message(
+    event: hikari.GuildMessageCreateEvent,
+    guild_settings: GuildSettings = lightbulb.di.INJECTED,
+    state: AutomodState = lightbulb.di.INJECTED,
+) -> None:
+    """Check a member's message against the guild's automod rules and act on the first one it breaks."""
+    if not event.is_human:
+        return
+    automod = (await guild_settings.get(ModerationSettings, event.guild_id)).automod
+    if not automod.enabled:
+        return
+    compiled = state.compiled(automod)
+    if _exempt(compiled, event):
+        return
+    guild_id = int(event.guild_id)
+    found = check(compiled, state, guild_id, event.message)
+    if found is None:
+        return
+    rule, hit = found
+    if rule is automod.spam or rule is automod.duplicates:
+        state.forget(guild_id, int(event.author_id))
+    await enforce(event, hit, rule.action, rule.timeout_minutes, automod)

@@ -1,0 +1,137 @@
+"""What automod remembers in this process: each member's recent messages, and each guild's compiled rules.
+
+A guild's messages all reach the process holding its shard, so process memory is enough. Both tables are bounded:
+members quiet for longer than the longest window are forgotten first, and the compiled rules are rebuilt when a
+guild's settings change (the settings object is replaced, never modified).
+"""
+
+from __future__ import annotations
+
+import time
+from collections import OrderedDict, deque
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import lightbulb
+
+from tatiana_moderation.automod.settings import AutomodSettings
+from tatiana_moderation.automod.words import WordList, compile_words
+
+TRAIL_LENGTH = 64
+"""Messages remembered per member: more than the largest threshold of the spam and duplicate rules."""
+MAX_MEMBERS = 50_000
+MAX_COMPILED = 1_024
+
+
+@dataclass(frozen=True)
+class CompiledRules:
+    """A guild's automod settings turned into what checking a message needs: sets and the word index."""
+
+    settings: AutomodSettings
+    exempt_roles: frozenset[int]
+    exempt_channels: frozenset[int]
+    allowed_domains: frozenset[str]
+    denied_domains: frozenset[str]
+    blocked_extensions: frozenset[str]
+    word_list: WordList
+    remembers: bool
+    """Whether the spam or duplicates rule needs the member's recent messages."""
+    window: float
+    """The longest of their windows, in seconds."""
+
+    @classmethod
+    def of(cls, settings: AutomodSettings) -> CompiledRules:
+        """Compile ``settings``."""
+        windows = [
+            float(rule_window)
+            for rule_window, on in (
+                (settings.spam.per_seconds, settings.spam.enabled),
+                (settings.duplicates.within_seconds, settings.duplicates.enabled),
+            )
+            if on
+        ]
+        return cls(
+            settings=settings,
+            exempt_roles=frozenset(settings.exempt_role_ids),
+            exempt_channels=frozenset(settings.exempt_channel_ids),
+            allowed_domains=frozenset(settings.links.allowed_domains),
+            denied_domains=frozenset(settings.links.denied_domains),
+            blocked_extensions=frozenset(settings.attachments.blocked_extensions),
+            word_list=compile_words(tuple(settings.words.words) if settings.words.enabled else ()),
+            remembers=bool(windows),
+            window=max(windows, default=0.0),
+        )
+
+
+class AutomodState:
+    """Per-member message trails for the spam and duplicates rules, and the compiled rules of each guild."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic, max_members: int = MAX_MEMBERS) -> None:
+        self.clock = clock
+        self.max_members = max_members
+        self._trails: OrderedDict[tuple[int, int], deque[tuple[float, int]]] = OrderedDict()
+        self._compiled: dict[int, CompiledRules] = {}
+
+    def compiled(self, settings: AutomodSettings) -> CompiledRules:
+        """The compiled form of ``settings``, built once per settings object."""
+        found = self._compiled.get(id(settings))
+        if found is not None and found.settings is settings:
+            return found
+        if len(self._compiled) >= MAX_COMPILED:
+            self._compiled.clear()
+        compiled = CompiledRules.of(settings)
+        self._compiled[id(settings)] = compiled
+        return compiled
+
+    def record(self, guild_id: int, user_id: int, digest: int) -> deque[tuple[float, int]]:
+        """Remember a message of the member (``digest``: its text's hash, 0 for none); their trail."""
+        key = (guild_id, user_id)
+        trail = self._trails.get(key)
+        if trail is None:
+            if len(self._trails) >= self.max_members:
+                self._trails.popitem(last=False)
+            trail = self._trails[key] = deque(maxlen=TRAIL_LENGTH)
+        else:
+            self._trails.move_to_end(key)
+        trail.append((self.clock(), digest))
+        return trail
+
+    def forget(self, guild_id: int, user_id: int) -> None:
+        """Start the member's trail afresh (after automod acted on them, so one burst is one hit)."""
+        self._trails.pop((guild_id, user_id), None)
+
+    def __len__(self) -> int:
+        return len(self._trails)
+
+    def recent(self, trail: deque[tuple[float, int]], seconds: float) -> int:
+        """How many messages of the trail are at most ``seconds`` old."""
+        since = self.clock() - seconds
+        count = 0
+        for moment, _ in reversed(trail):
+            if moment < since:
+                break
+            count += 1
+        return count
+
+    def repeats(self, trail: deque[tuple[float, int]], seconds: float, digest: int) -> int:
+        """How many messages of the trail at most ``seconds`` old have the text of ``digest``."""
+        since = self.clock() - seconds
+        count = 0
+        for moment, other in reversed(trail):
+            if moment < since:
+                break
+            count += other == digest
+        return count
+
+
+class StateLoadable(lightbulb.Loadable):
+    """Gives each bot (lightbulb client) that loads the plugin its own ``AutomodState`` to inject."""
+
+    async def load(self, client: lightbulb.Client) -> None:
+        """Register a fresh ``AutomodState`` with the client, once."""
+        registry = client.di.registry_for(lightbulb.di.Contexts.DEFAULT)
+        if AutomodState not in registry:
+            registry.register_value(AutomodState, AutomodState())
+
+    async def unload(self, client: lightbulb.Client) -> None:
+        """Nothing to undo: the value goes with the client."""

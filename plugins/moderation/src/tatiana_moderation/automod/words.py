@@ -1,0 +1,172 @@
+"""The word filter: a guild's list of words compiled once into an index that finds them in a message, evasions undone.
+
+A listed word matches a whole word of the message (so "ass" is not found in "class", the Scunthorpe problem),
+after ``normalise.skeleton`` (case, accents, look-alike and invisible characters) and leetspeak (``4`` for
+``a``, ``$`` for ``s``; ``1``, ``!`` and ``|`` for ``i`` or ``l``), with any letter repeated more often than in
+the word ("baaad"), and spelled out letter by letter between separators ("b.a.d", "b a d"). A multi-word entry
+matches those words in a row.
+
+Matching is two steps. Each message is reduced with a few whole-string passes to tokens whose ``i``/``l`` are
+merged and whose repeated letters are collapsed; a set lookup of those tokens rules out almost every message.
+Only a token that passes goes through the exact comparison: its ``1``/``!``/``|`` tried as ``i`` and as ``l``,
+and each letter repeated at least as often as in the listed word (so "as" does not match "ass").
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import re
+from dataclasses import dataclass
+
+from tatiana_moderation.automod.normalise import skeleton
+
+# Leet symbols that stand for one letter; 1, ! and | are ambiguous and stay for the exact comparison.
+LEET = str.maketrans({"0": "o", "3": "e", "4": "a", "@": "a", "5": "s", "$": "s", "7": "t", "+": "t", "8": "b"})
+# The prefilter merges what may be an i or an l.
+CANON = str.maketrans({"1": "i", "!": "i", "|": "i", "l": "i"})
+AMBIGUOUS = "1!|"
+MAX_VARIANTS = 32
+MAX_SPELLED = 40
+"""Letters spelled out one by one that are joined back, at most (longer runs are cut into pieces)."""
+
+TOKEN = re.compile(r"(?:[^\W_]|[!|])+")
+REPEATS = re.compile(r"(.)\1+")
+# "bad!!!": exclamation marks ending a word are punctuation, not an i.
+TRAILING = re.compile(r"(?<=[^\W_])[!|]+(?![^\W_])")
+
+
+def _prepare(text: str) -> str:
+    """``text`` normalised, with unambiguous leetspeak replaced and trailing exclamation marks dropped."""
+    return TRAILING.sub("", skeleton(text).translate(LEET))
+
+
+def _key(token: str) -> str:
+    """The prefilter key of a token: i and l merged, repeated letters collapsed."""
+    return REPEATS.sub(r"\1", token.translate(CANON))
+
+
+def _variants(token: str) -> list[str]:
+    """The token with each of its ambiguous symbols read as i and as l."""
+    positions = [i for i, char in enumerate(token) if char in AMBIGUOUS]
+    if not positions:
+        return [token]
+    if 2 ** len(positions) > MAX_VARIANTS:
+        return [token.translate(str.maketrans(dict.fromkeys(AMBIGUOUS, letter))) for letter in "il"]
+    found = []
+    for letters in itertools.product("il", repeat=len(positions)):
+        chars = list(token)
+        for position, letter in zip(positions, letters, strict=True):
+            chars[position] = letter
+        found.append("".join(chars))
+    return found
+
+
+Shape = tuple[str, tuple[int, ...]]
+"""A token's letters with repeats collapsed, and how often each is repeated."""
+
+
+def _shape(token: str) -> Shape:
+    groups = [(char, len(list(run))) for char, run in itertools.groupby(token)]
+    return "".join(char for char, _ in groups), tuple(count for _, count in groups)
+
+
+def _covers(found: tuple[int, ...], listed: tuple[int, ...]) -> bool:
+    return all(a >= b for a, b in zip(found, listed, strict=True))
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One listed word or phrase: for each of its words, the shapes it may take."""
+
+    text: str
+    words: tuple[frozenset[Shape], ...]
+
+
+class WordList:
+    """A guild's word list, compiled; ``find(message)`` is the listed entry the message contains, or None."""
+
+    def __init__(self, words: tuple[str, ...]) -> None:
+        self.entries: list[Entry] = []
+        self._prefilter: dict[str, list[Entry]] = {}
+        for text in words:
+            tokens = TOKEN.findall(_prepare(text))
+            if not tokens:
+                continue
+            entry = Entry(
+                text=text,
+                words=tuple(frozenset(_shape(v) for v in _variants(token)) for token in tokens),
+            )
+            self.entries.append(entry)
+            self._prefilter.setdefault(_key(tokens[0]), []).append(entry)
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def find(self, text: str) -> str | None:
+        """The first listed word or phrase found in ``text``, as it was listed; None when there is none."""
+        if not self._prefilter or not text:
+            return None
+        prepared = _prepare(text)
+        tokens = TOKEN.findall(prepared)
+        keys = TOKEN.findall(_key(prepared))
+        prefilter = self._prefilter
+        candidates = [i for i, key in enumerate(keys) if key in prefilter]
+        for index in candidates:
+            found = self._match_at(tokens, index, prefilter[keys[index]])
+            if found is not None:
+                return found
+        return self._find_spelled(tokens)
+
+    def _match_at(self, tokens: list[str], index: int, entries: list[Entry]) -> str | None:
+        shapes = [_shape(v) for v in _variants(tokens[index])]
+        for entry in entries:
+            if index + len(entry.words) > len(tokens):
+                continue
+            if not _matches(shapes, entry.words[0]):
+                continue
+            following = zip(tokens[index + 1 :], entry.words[1:], strict=False)
+            if all(_matches([_shape(v) for v in _variants(token)], word) for token, word in following):
+                return entry.text
+        return None
+
+    def _find_spelled(self, tokens: list[str]) -> str | None:
+        """Words spelled out letter by letter between separators ("b.a.d", "b a d"), joined back."""
+        run: list[str] = []
+        for token in [*tokens, ""]:
+            if len(token) == 1:
+                run.append(token)
+                continue
+            if len(run) >= 2:
+                found = self._find_in_run(run[:MAX_SPELLED])
+                if found is not None:
+                    return found
+            run = []
+        return None
+
+    def _find_in_run(self, letters: list[str]) -> str | None:
+        for start in range(len(letters) - 1):
+            for end in range(start + 2, len(letters) + 1):
+                joined = "".join(letters[start:end])
+                entries = self._prefilter.get(_key(joined))
+                if entries is None:
+                    continue
+                found = self._match_at([joined], 0, [e for e in entries if len(e.words) == 1])
+                if found is not None:
+                    return found
+        return None
+
+
+def _matches(shapes: list[Shape], listed: frozenset[Shape]) -> bool:
+    """Whether one of a message token's shapes is a listed word's shape, each letter at least as repeated."""
+    for letters, counts in shapes:
+        for listed_letters, listed_counts in listed:
+            if letters == listed_letters and _covers(counts, listed_counts):
+                return True
+    return False
+
+
+@functools.lru_cache(maxsize=256)
+def compile_words(words: tuple[str, ...]) -> WordList:
+    """The compiled word list of ``words``, built once per distinct list (guilds sharing a list share it)."""
+    return WordList(words)
