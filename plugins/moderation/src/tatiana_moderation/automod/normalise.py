@@ -10,7 +10,13 @@ from __future__ import annotations
 
 import unicodedata
 
-# Cyrillic and Greek letters drawn like Latin ones (lowercase: the text is casefolded first).
+# Capital Cyrillic and Greek letters drawn like Latin ones, replaced before casefolding (Greek Ν is an N, its
+# lowercase ν looks like a v).
+CAPITAL_LOOK_ALIKES: dict[str, str] = dict(
+    zip("АВЕКМНОРСТХЅІЈУΑΒΕΖΗΙΚΜΝΟΡΤΥΧ", "abekmhopctxsijyabezhikmnoptyx", strict=True)
+)
+
+# Lowercase Cyrillic and Greek letters drawn like Latin ones.
 LOOK_ALIKES: dict[str, str] = {
     # Cyrillic
     "а": "a",
@@ -63,6 +69,7 @@ LOOK_ALIKES: dict[str, str] = {
     "œ": "oe",
 }
 
+_CAPITALS = str.maketrans(CAPITAL_LOOK_ALIKES)
 _TABLE = str.maketrans(LOOK_ALIKES)
 
 
@@ -75,7 +82,7 @@ def skeleton(text: str) -> str:
     """``text`` lowercased, with accents, invisible characters and look-alike letters undone."""
     if text.isascii():
         return text.lower()
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    decomposed = unicodedata.normalize("NFKD", text.translate(_CAPITALS).casefold())
     kept = "".join(char for char in decomposed if char.isascii() or not _drop(char))
     # Look-alikes may carry accents of their own (ё, ї): decompose again after replacing them.
     replaced = kept.translate(_TABLE)
