@@ -90,7 +90,9 @@ async def stored_cases(bot: TatianaBot, guild: Guild) -> list[tuple[int, str, in
         return [tuple(row) for row in rows]  # type: ignore[misc]
 
 
-async def cases_count(bot: TatianaBot, guild: Guild, count: int) -> list[tuple[int, str, int, int | None, str, str]]:
+async def cases_count(
+    bot: TatianaBot, guild: Guild, count: int
+) -> list[tuple[int, str, int, int | None, str, str]]:
     """The guild's cases, once there are ``count`` of them."""
     return await eventually(
         lambda: _if_count(bot, guild, count),
@@ -125,7 +127,9 @@ CAPS_PROBE = {"caps": {"enabled": True, "min_letters": 10, "max_percent": 70}}
 # --- off, exemptions --------------------------------------------------------------------------------------
 
 
-async def test_nothing_is_checked_while_automod_is_off(bot: TatianaBot, sandbox: Sandbox, guild: Guild) -> None:
+async def test_nothing_is_checked_while_automod_is_off(
+    bot: TatianaBot, sandbox: Sandbox, guild: Guild
+) -> None:
     marta = user(sandbox, guild, "marta")
     await bot.service.update_settings(
         guild.id, "moderation", {"automod": {"words": {"enabled": True, "words": ["idiot"]}}}
@@ -196,7 +200,15 @@ async def test_spam_times_the_member_out_and_others_are_unaffected(
     bot: TatianaBot, sandbox: Sandbox, guild: Guild
 ) -> None:
     await automod(
-        bot, guild, spam={"enabled": True, "max_messages": 3, "per_seconds": 10, "action": "timeout", "timeout_minutes": 15}
+        bot,
+        guild,
+        spam={
+            "enabled": True,
+            "max_messages": 3,
+            "per_seconds": 10,
+            "action": "timeout",
+            "timeout_minutes": 15,
+        },
     )
     pablo = member_named(sandbox, guild, "pablo")
     spammer = user(sandbox, guild, "pablo")
@@ -251,7 +263,9 @@ async def test_duplicates_mentions_and_caps(bot: TatianaBot, sandbox: Sandbox, g
 # --- invites, links, attachments --------------------------------------------------------------------------
 
 
-async def test_invites_and_the_link_deny_and_allow_lists(bot: TatianaBot, sandbox: Sandbox, guild: Guild) -> None:
+async def test_invites_and_the_link_deny_and_allow_lists(
+    bot: TatianaBot, sandbox: Sandbox, guild: Guild
+) -> None:
     await automod(
         bot,
         guild,
@@ -273,7 +287,9 @@ async def test_invites_and_the_link_deny_and_allow_lists(bot: TatianaBot, sandbo
     ]
     assert invite.deleted and denied.deleted and not allowed.deleted and not other.deleted
 
-    await automod(bot, guild, links={"enabled": True, "allowed_only": True, "allowed_domains": ["youtube.com"]})
+    await automod(
+        bot, guild, links={"enabled": True, "allowed_only": True, "allowed_domains": ["youtube.com"]}
+    )
     video = await marta.send("https://m.youtube.com/watch?v=1")
     elsewhere = await marta.send("https://example.org/page")
     await eventually(lambda: elsewhere.deleted or None)
@@ -320,7 +336,9 @@ async def test_kick_and_ban_tell_the_member_first(bot: TatianaBot, sandbox: Sand
     assert [c[1] for c in await cases_count(bot, guild, 2)] == ["kick", "ban"]
 
 
-async def test_warnings_escalate_counted_from_stored_cases(bot: TatianaBot, sandbox: Sandbox, guild: Guild) -> None:
+async def test_warnings_escalate_counted_from_stored_cases(
+    bot: TatianaBot, sandbox: Sandbox, guild: Guild
+) -> None:
     await automod(
         bot,
         guild,
@@ -332,7 +350,9 @@ async def test_warnings_escalate_counted_from_stored_cases(bot: TatianaBot, sand
     # A warning from before a restart, and an older one outside the window that does not count.
     ref, person = GuildRef(guild.id, guild.name, guild.owner_id), Person(marta.user_id, "marta")
     for _ in range(2):
-        await open_case(db, guild=ref, target=person, moderator=None, action=Action.WARN, source=Source.AUTOMOD)
+        await open_case(
+            db, guild=ref, target=person, moderator=None, action=Action.WARN, source=Source.AUTOMOD
+        )
     async with bot.sessions() as session, session.begin():
         await session.execute(
             sa.update(cases)
@@ -367,7 +387,7 @@ async def test_members_the_bot_cannot_act_on_only_lose_the_message(
     marta.roles.append(veteran.id)
     by_owner = await SandboxUser(sandbox, guild, guild.members[guild.owner_id]).send("idiot")
     by_veteran = await user(sandbox, guild, "marta").send("idiot")
-    await eventually(lambda: by_owner.deleted and by_veteran.deleted or None)
+    await eventually(lambda: (by_owner.deleted and by_veteran.deleted) or None)
     found = await cases_count(bot, guild, 2)
     reasons = sorted(c[5] for c in found)
     assert {c[1] for c in found} == {"delete"}

@@ -68,7 +68,9 @@ def test_settings_are_cleaned() -> None:
 
 def test_spam_duplicates_and_mentions_count_past_their_limits() -> None:
     assert rules.spam(SpamRule(max_messages=3), 3) is None
-    assert rules.spam(SpamRule(max_messages=3, per_seconds=7), 4) == rules.Hit("spam", {"count": 4, "seconds": 7})
+    assert rules.spam(SpamRule(max_messages=3, per_seconds=7), 4) == rules.Hit(
+        "spam", {"count": 4, "seconds": 7}
+    )
     assert rules.duplicates(DuplicatesRule(max_repeats=2), 2) is None
     assert rules.duplicates(DuplicatesRule(max_repeats=2), 3) is not None
     assert rules.mentions(MentionsRule(max_mentions=2), 1, 0, True) is None
@@ -166,7 +168,9 @@ async def test_escalation_counts_automod_warnings_in_the_window(db: Database) ->
     steps = [EscalationStep(warnings=2, within_hours=1, action=Punishment.KICK)]
     await open_case(db, guild=guild, target=member, moderator=None, action=Action.WARN, source=Source.AUTOMOD)
     await open_case(db, guild=guild, target=member, moderator=moderator, action=Action.WARN)
-    await open_case(db, guild=guild, target=member, moderator=None, action=Action.DELETE, source=Source.AUTOMOD)
+    await open_case(
+        db, guild=guild, target=member, moderator=None, action=Action.DELETE, source=Source.AUTOMOD
+    )
     assert await next_step(db, guild.id, member.id, steps) is None, "a moderator's warning is not automod's"
     await open_case(db, guild=guild, target=member, moderator=None, action=Action.WARN, source=Source.AUTOMOD)
     assert await next_step(db, guild.id, member.id, steps) is steps[0]

@@ -91,7 +91,7 @@ def test_skeleton_undoes_case_accents_look_alikes_and_invisible_characters() -> 
 
 
 def test_a_list_is_compiled_once_and_a_thousand_words_stay_fast() -> None:
-    words = tuple(f"w{n:04d}ord" for n in range(1000)) + ("bad",)
+    words = (*(f"w{n:04d}ord" for n in range(1000)), "bad")
     assert compile_words(words) is compile_words(words)
     word_list = compile_words(words)
     assert len(word_list) == 1001

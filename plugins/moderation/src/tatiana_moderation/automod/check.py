@@ -50,7 +50,8 @@ def check(
             repeats = state.repeats(trail, settings.duplicates.within_seconds, digest)
             if hit := rules.duplicates(settings.duplicates, repeats):
                 return settings.duplicates, hit
-        if settings.spam.enabled:
-            if hit := rules.spam(settings.spam, state.recent(trail, settings.spam.per_seconds)):
-                return settings.spam, hit
+        if settings.spam.enabled and (
+            hit := rules.spam(settings.spam, state.recent(trail, settings.spam.per_seconds))
+        ):
+            return settings.spam, hit
     return None

@@ -18,7 +18,7 @@ from tatiana import Database, GuildSettings, Translator
 from tatiana_moderation.automod.alerts import send_alert
 from tatiana_moderation.automod.escalation import next_step
 from tatiana_moderation.automod.rules import Hit
-from tatiana_moderation.automod.settings import AutomodSettings, Punishment
+from tatiana_moderation.automod.settings import AutomodSettings, Punishment, Rule
 from tatiana_moderation.cases import Action, Case, GuildRef, Person, Source, open_case
 from tatiana_moderation.hierarchy import Ranks, Refusal, refusal, top_position
 from tatiana_moderation.reporting import direct_message, dm_text, publish
@@ -104,7 +104,9 @@ async def _carry_out(
         if sentence.punishment is Punishment.TIMEOUT:
             assert sentence.duration is not None
             until = datetime.now(UTC) + sentence.duration
-            await rest.edit_member(guild.id, event.author_id, communication_disabled_until=until, reason=audit)
+            await rest.edit_member(
+                guild.id, event.author_id, communication_disabled_until=until, reason=audit
+            )
         elif sentence.punishment in REMOVES:
             if dm:
                 preview = _preview(event, sentence, guild)
@@ -180,9 +182,15 @@ async def _punish(
     if sentence.punishment is not Punishment.DELETE:
         kept = None
         if outranked is not None:
-            kept = t(f"moderation.automod.kept.{outranked.value}", action=t(f"moderation.automod.punishments.{sentence.punishment}"))
+            kept = t(
+                f"moderation.automod.kept.{outranked.value}",
+                action=t(f"moderation.automod.punishments.{sentence.punishment}"),
+            )
         elif not await _carry_out(event, sentence, t, guild, settings.dm_on_action):
-            kept = t("moderation.automod.kept.refused", action=t(f"moderation.automod.punishments.{sentence.punishment}"))
+            kept = t(
+                "moderation.automod.kept.refused",
+                action=t(f"moderation.automod.punishments.{sentence.punishment}"),
+            )
         if kept is not None:
             sentence = Sentence(Punishment.DELETE, f"{sentence.reason} {kept}")
     return await _record(event, db, sentence, t=t, guild=guild, settings=settings)
@@ -192,8 +200,8 @@ async def _punish(
 async def enforce(
     event: hikari.GuildMessageCreateEvent,
     hit: Hit,
-    punishment: Punishment,
-    timeout_minutes: int,
+    rule: Rule,
+    *,
     automod: AutomodSettings,
     db: Database = lightbulb.di.INJECTED,
     guild_settings: GuildSettings = lightbulb.di.INJECTED,
@@ -203,13 +211,12 @@ async def enforce(
     t = Translator(TRANSLATIONS, await guild_settings.language(event.guild_id))
     guild = _guild_ref(event)
     reason = t(f"moderation.automod.reasons.{hit.rule}", **hit.details)
-    duration = timedelta(minutes=timeout_minutes) if punishment is Punishment.TIMEOUT else None
+    punishment = rule.action
+    duration = timedelta(minutes=rule.timeout_minutes) if punishment is Punishment.TIMEOUT else None
     deleted = await _delete(event)
     outranked = await bot_refusal(event, guild) if punishment is not Punishment.DELETE else None
     sentence = Sentence(punishment, reason, duration)
-    cases = [
-        await _punish(event, db, sentence, t=t, guild=guild, settings=settings, outranked=outranked)
-    ]
+    cases = [await _punish(event, db, sentence, t=t, guild=guild, settings=settings, outranked=outranked)]
     if cases[0].action is Action.WARN and automod.escalation:
         step = await next_step(db, guild.id, int(event.author_id), automod.escalation)
         if step is not None:

@@ -49,4 +49,4 @@ async def moderate_message(
     rule, hit = found
     if rule is automod.spam or rule is automod.duplicates:
         state.forget(guild_id, int(event.author_id))
-    await enforce(event, hit, rule.action, rule.timeout_minutes, automod)
+    await enforce(event, hit, rule, automod=automod)

@@ -19,7 +19,9 @@ _EXTENSION = re.compile(r"^[a-z0-9]{1,16}$")
 
 Word = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=64)]
 Domain = Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, min_length=3, max_length=253)]
-Extension = Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, min_length=1, max_length=17)]
+Extension = Annotated[
+    str, StringConstraints(strip_whitespace=True, to_lower=True, min_length=1, max_length=17)
+]
 
 
 class Punishment(enum.StrEnum):
@@ -87,7 +89,9 @@ class LinksRule(Rule):
     """Links to sites on a deny list, or, with ``allowed_only``, to any site not on the allow list."""
 
     allowed_domains: list[Domain] = Field(
-        default=[], max_length=200, description="Sites always allowed (their subdomains too), e.g. youtube.com."
+        default=[],
+        max_length=200,
+        description="Sites always allowed (their subdomains too), e.g. youtube.com.",
     )
     denied_domains: list[Domain] = Field(
         default=[], max_length=500, description="Sites never allowed (their subdomains too)."
@@ -174,7 +178,9 @@ class AutomodSettings(BaseModel):
         default=[], max_length=100, description="Members with any of these roles are never checked."
     )
     exempt_channel_ids: list[ChannelId] = Field(
-        default=[], max_length=200, description="Messages in these channels (or their threads) are never checked."
+        default=[],
+        max_length=200,
+        description="Messages in these channels (or their threads) are never checked.",
     )
     spam: SpamRule = Field(default_factory=lambda: SpamRule(action=Punishment.TIMEOUT))
     duplicates: DuplicatesRule = Field(default_factory=DuplicatesRule)

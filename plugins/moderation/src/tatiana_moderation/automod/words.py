@@ -22,13 +22,18 @@ from dataclasses import dataclass
 from tatiana_moderation.automod.normalise import skeleton
 
 # Leet symbols that stand for one letter; 1, ! and | are ambiguous and stay for the exact comparison.
-LEET = str.maketrans({"0": "o", "3": "e", "4": "a", "@": "a", "5": "s", "$": "s", "7": "t", "+": "t", "8": "b"})
+LEET = str.maketrans(
+    {"0": "o", "3": "e", "4": "a", "@": "a", "5": "s", "$": "s", "7": "t", "+": "t", "8": "b"}
+)
 # The prefilter merges what may be an i or an l.
 CANON = str.maketrans({"1": "i", "!": "i", "|": "i", "l": "i"})
 AMBIGUOUS = "1!|"
 MAX_VARIANTS = 32
 MAX_SPELLED = 40
 """Letters spelled out one by one that are joined back, at most (longer runs are cut into pieces)."""
+
+_ALL_SAME = [str.maketrans(AMBIGUOUS, letter * len(AMBIGUOUS)) for letter in "il"]
+"""Too many ambiguous symbols in one token: read them all as i, then all as l."""
 
 TOKEN = re.compile(r"(?:[^\W_]|[!|])+")
 REPEATS = re.compile(r"(.)\1+")
@@ -52,7 +57,7 @@ def _variants(token: str) -> list[str]:
     if not positions:
         return [token]
     if 2 ** len(positions) > MAX_VARIANTS:
-        return [token.translate(str.maketrans(dict.fromkeys(AMBIGUOUS, letter))) for letter in "il"]
+        return [token.translate(table) for table in _ALL_SAME]
     found = []
     for letters in itertools.product("il", repeat=len(positions)):
         chars = list(token)
