@@ -5,10 +5,17 @@ from __future__ import annotations
 import time
 
 import pytest
-from tatiana_moderation.automod.normalise import skeleton
+from tatiana_moderation.automod.normalise import ascii_skeleton, skeleton
 from tatiana_moderation.automod.words import WordList, compile_words
 
-LIST = WordList(("bad", "idiot", "ass", "kill", "fail", "go die", "tonto", "дурак"))
+LATIN = ("bad", "idiot", "ass", "kill", "fail", "go die", "tonto")
+LIST = WordList((*LATIN, "дурак"))
+LATIN_LIST = WordList(LATIN)
+"""Searched on ASCII bytes (the fast path); ``LIST``, with a Cyrillic word, on text."""
+
+
+def test_the_two_paths() -> None:
+    assert LATIN_LIST.ascii and not LIST.ascii
 
 
 @pytest.mark.parametrize(
@@ -53,6 +60,8 @@ LIST = WordList(("bad", "idiot", "ass", "kill", "fail", "go die", "tonto", "ду
 )
 def test_disguises_are_seen_through(message: str, word: str) -> None:
     assert LIST.find(message) == word
+    if word in LATIN:
+        assert LATIN_LIST.find(message) == word
 
 
 @pytest.mark.parametrize(
@@ -82,12 +91,20 @@ def test_disguises_are_seen_through(message: str, word: str) -> None:
 )
 def test_innocent_words_are_left_alone(message: str) -> None:
     assert LIST.find(message) is None
+    assert LATIN_LIST.find(message) is None
+
+
+def test_other_scripts_and_emoji_separate_words_on_the_fast_path() -> None:
+    assert LATIN_LIST.find("bad😀") == "bad"
+    assert LATIN_LIST.find("日本bad日本") == "bad"
+    assert LATIN_LIST.find("¿bad?") == "bad"
 
 
 def test_skeleton_undoes_case_accents_look_alikes_and_invisible_characters() -> None:
     assert skeleton("Ｃａｆé\u200b Ρ0ΝΥ") == "cafe p0ny"
     assert skeleton("plain ascii") == "plain ascii"
     assert skeleton("Straße") == "strasse"
+    assert ascii_skeleton("Ｃａｆé\u200b Ρ0ΝΥ Straße 😀") == b"cafe p0ny strasse ?"
 
 
 def test_a_list_is_compiled_once_and_a_thousand_words_stay_fast() -> None:

@@ -3,11 +3,14 @@
 ``skeleton`` turns a message into lowercase Latin letters, digits, leet symbols and separators: compatibility
 forms (fullwidth, mathematical, circled letters) are decomposed (NFKD), combining marks (accents) dropped, format
 characters (zero-width spaces and joiners, soft hyphens) removed, and Cyrillic and Greek letters that look Latin
-replaced by the Latin ones. Leetspeak is left to the matcher (``words.py``), since ``1`` may be an ``i`` or an ``l``.
+replaced by the Latin ones. Leetspeak is left to the matcher (``words.py``), since ``1`` may be an ``i`` or an ``l``. ``ascii_skeleton`` is
+the same as ASCII bytes, for word lists in Latin letters.
 """
 
 from __future__ import annotations
 
+import codecs
+import re
 import unicodedata
 
 # Capital Cyrillic and Greek letters drawn like Latin ones, replaced before casefolding (Greek Ν is an N, its
@@ -22,10 +25,8 @@ LOOK_ALIKES: dict[str, str] = {
     "а": "a",
     "в": "b",
     "е": "e",
-    "ё": "e",
     "һ": "h",
     "і": "i",
-    "ї": "i",
     "ј": "j",
     "к": "k",
     "м": "m",
@@ -73,9 +74,14 @@ _CAPITALS = str.maketrans(CAPITAL_LOOK_ALIKES)
 _TABLE = str.maketrans(LOOK_ALIKES)
 
 
+_ASCII = {**CAPITAL_LOOK_ALIKES, **LOOK_ALIKES}
+_DROPPED = ("Mn", "Me", "Cf")
+
+
 def _drop(char: str) -> bool:
-    # Mn: combining marks (accents, variation selectors); Cf: format chars (zero-width space/joiners, soft hyphen).
-    return unicodedata.category(char) in ("Mn", "Me", "Cf")
+    # Mn, Me: combining marks (accents, variation selectors); Cf: format characters (zero-width space and
+    # joiners, soft hyphen).
+    return unicodedata.category(char) in _DROPPED
 
 
 def skeleton(text: str) -> str:
@@ -83,11 +89,41 @@ def skeleton(text: str) -> str:
     if text.isascii():
         return text.lower()
     decomposed = unicodedata.normalize("NFKD", text.translate(_CAPITALS).casefold())
-    kept = "".join(char for char in decomposed if char.isascii() or not _drop(char))
-    # Look-alikes may carry accents of their own (ё, ї): decompose again after replacing them.
-    replaced = kept.translate(_TABLE)
-    if replaced.isascii():
-        return replaced
-    return "".join(
-        char for char in unicodedata.normalize("NFKD", replaced) if char.isascii() or not _drop(char)
-    )
+    return "".join(char for char in decomposed if char.isascii() or not _drop(char)).translate(_TABLE)
+
+
+def _to_ascii(error: UnicodeError) -> tuple[str, int]:
+    """Encoding error handler: a look-alike's Latin letter, nothing for a mark, ``?`` (a separator) otherwise."""
+    if not isinstance(error, UnicodeEncodeError):
+        raise error
+    chunk = error.object[error.start : error.end]
+    return "".join(_ASCII.get(c) or ("" if _drop(c) else "?") for c in chunk), error.end
+
+
+codecs.register_error("tatiana-skeleton", _to_ascii)
+
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+_RUNS: dict[str, str] = {}
+"""The ASCII form of runs of characters outside ASCII already met ("ñ", "é"): most messages repeat a few."""
+MAX_RUNS = 10_000
+MAX_RUN_LENGTH = 8
+
+
+def _ascii_run(found: re.Match[str]) -> str:
+    run = found.group()
+    ascii_form = _RUNS.get(run)
+    if ascii_form is None:
+        ascii_form = unicodedata.normalize("NFKD", run).encode("ascii", "tatiana-skeleton").decode()
+        if len(run) <= MAX_RUN_LENGTH:
+            if len(_RUNS) >= MAX_RUNS:
+                _RUNS.clear()
+            _RUNS[run] = ascii_form
+    return ascii_form
+
+
+def ascii_skeleton(text: str) -> bytes:
+    """``skeleton`` as ASCII bytes, with every other character (other scripts, emoji) a ``?``: the fast path of
+    word lists written in Latin letters (each run of characters outside ASCII is converted once, then cached)."""
+    if not text.isascii():
+        text = _NON_ASCII.sub(_ascii_run, text)
+    return text.encode().lower()

@@ -19,14 +19,14 @@ import itertools
 import re
 from dataclasses import dataclass
 
-from tatiana_moderation.automod.normalise import skeleton
+from tatiana_moderation.automod.normalise import ascii_skeleton, skeleton
 
 # Leet symbols that stand for one letter; 1, ! and | are ambiguous and stay for the exact comparison.
-LEET = str.maketrans(
-    {"0": "o", "3": "e", "4": "a", "@": "a", "5": "s", "$": "s", "7": "t", "+": "t", "8": "b"}
-)
+LEET_LETTERS = {"0": "o", "3": "e", "4": "a", "@": "a", "5": "s", "$": "s", "7": "t", "+": "t", "8": "b"}
 # The prefilter merges what may be an i or an l.
-CANON = str.maketrans({"1": "i", "!": "i", "|": "i", "l": "i"})
+I_OR_L = {"1": "i", "!": "i", "|": "i", "l": "i"}
+LEET = str.maketrans(LEET_LETTERS)
+CANON = str.maketrans(I_OR_L)
 AMBIGUOUS = "1!|"
 MAX_VARIANTS = 32
 MAX_SPELLED = 40
@@ -39,6 +39,18 @@ TOKEN = re.compile(r"(?:[^\W_]|[!|])+")
 REPEATS = re.compile(r"(.)\1+")
 # "bad!!!": exclamation marks ending a word are punctuation, not an i.
 TRAILING = re.compile(r"(?<=[^\W_])[!|]+(?![^\W_])")
+
+# The same steps on ASCII bytes, for word lists in Latin letters: each one pass in C.
+LEET_BYTES = bytes.maketrans("".join(LEET_LETTERS).encode(), "".join(LEET_LETTERS.values()).encode())
+CANON_BYTES = bytes.maketrans(
+    "".join({**LEET_LETTERS, **I_OR_L}).encode(), "".join({**LEET_LETTERS, **I_OR_L}.values()).encode()
+)
+TOKEN_CHARS = b"abcdefghijklmnopqrstuvwxyz0123456789!|"
+SEPARATORS = bytes.maketrans(
+    bytes(c for c in range(256) if c not in TOKEN_CHARS), b" " * (256 - len(TOKEN_CHARS))
+)
+REPEATS_BYTES = re.compile(rb"(.)\1+")
+TRAILING_BYTES = re.compile(rb"(?<=[a-z0-9])[!|]+(?![a-z0-9])")
 
 
 def _prepare(text: str) -> str:
@@ -104,6 +116,9 @@ class WordList:
             )
             self.entries.append(entry)
             self._prefilter.setdefault(_key(tokens[0]), []).append(entry)
+        # A list in Latin letters is searched on ASCII bytes, other characters being separators.
+        self.ascii = all(key.isascii() for key in self._prefilter)
+        self._ascii_keys = frozenset(key.encode() for key in self._prefilter) if self.ascii else frozenset()
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -112,14 +127,28 @@ class WordList:
         """The first listed word or phrase found in ``text``, as it was listed; None when there is none."""
         if not self._prefilter or not text:
             return None
+        if self.ascii:
+            return self._find_ascii(text)
         prepared = _prepare(text)
-        tokens = TOKEN.findall(prepared)
-        keys = TOKEN.findall(_key(prepared))
+        return self._search(TOKEN.findall(prepared), TOKEN.findall(_key(prepared)))
+
+    def _find_ascii(self, text: str) -> str | None:
+        raw = ascii_skeleton(text)
+        if b"!" in raw or b"|" in raw:
+            raw = TRAILING_BYTES.sub(b"", raw)
+        keys = REPEATS_BYTES.sub(rb"\1", raw.translate(CANON_BYTES)).translate(SEPARATORS).split()
+        # Almost every message stops here: no word's key, and no letters spelled out one by one.
+        if self._ascii_keys.isdisjoint(keys) and not _spelled_out(keys):
+            return None
+        tokens = raw.translate(LEET_BYTES).translate(SEPARATORS).decode().split()
+        return self._search(tokens, [key.decode() for key in keys])
+
+    def _search(self, tokens: list[str], keys: list[str]) -> str | None:
+        """The exact comparison, on the message's tokens and their prefilter keys (aligned)."""
         prefilter = self._prefilter
-        candidates = [i for i, key in enumerate(keys) if key in prefilter]
-        for index in candidates:
-            found = self._match_at(tokens, index, prefilter[keys[index]])
-            if found is not None:
+        for index, key in enumerate(keys):
+            entries = prefilter.get(key)
+            if entries is not None and (found := self._match_at(tokens, index, entries)) is not None:
                 return found
         return self._find_spelled(tokens)
 
@@ -160,6 +189,17 @@ class WordList:
                 if found is not None:
                     return found
         return None
+
+
+def _spelled_out(keys: list[bytes]) -> bool:
+    """Whether two keys in a row are single letters ("b a d")."""
+    previous = False
+    for key in keys:
+        single = len(key) == 1
+        if single and previous:
+            return True
+        previous = single
+    return False
 
 
 def _matches(shapes: list[Shape], listed: frozenset[Shape]) -> bool:

@@ -1,0 +1,460 @@
+"""Automod benchmark: messages per second a bot sustains with every automod rule on, against moderation off.
+
+One bot process per scenario (``TatianaBot`` through ``sandbox_bot`` on a fresh SQLite database, spawned like a
+shard process) carries the moderation plugin and a one-listener "bench" plugin that counts MESSAGE_CREATEs. This
+process runs the sandboxes and dispatches N prebuilt messages from the members of a few guilds through their
+gateways; a round ends when the bot has handled the N-th (with moderation on: when the automod listener has
+returned for all of them). Scenarios:
+
+- ``moderation off``: the plugin is loaded but switched off in every guild (the gate drops its events): the baseline.
+- ``automod off``: the plugin on, automod off (the listener's first exit).
+- ``every rule on``: spam, duplicates, mentions, invites, links (200 denied sites, 2 allowed), a word list of
+  1,000 entries, caps and attachments, with exempt roles and channels and an escalation step.
+
+The messages are ordinary conversation that breaks no rule (varied sentences in Spanish and English, accents,
+some mentions, links to allowed sites, attachments of allowed types), so what is measured is the cost of checking,
+not of Discord's REST limits; the table shows that no rule was hit. Scenarios take turns within each round, so
+all meet the same background load.
+
+Usage: ``uv run python bench/automod.py [--quick]`` (prints a Markdown table).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import dataclasses
+import functools
+import multiprocessing
+import os
+import platform
+import random
+import statistics
+import tempfile
+import time
+import uuid
+from multiprocessing.connection import Connection
+from typing import TYPE_CHECKING, Any
+
+# At module level: lightbulb resolves the listener's annotations in this module's globals.
+import hikari
+import lightbulb
+
+if TYPE_CHECKING:
+    from tatiana.testing.sandbox.interactions import SandboxUser
+    from tatiana.testing.sandbox.server import Sandbox
+
+STARTUP_TIMEOUT = 180.0
+ROUND_TIMEOUT = 60.0
+WORDS = 1_000
+
+
+@dataclasses.dataclass(frozen=True)
+class Config:
+    """The sizes of one run."""
+
+    rounds: int
+    messages: int
+    guilds: int
+    members: int
+
+
+FULL = Config(rounds=7, messages=3000, guilds=5, members=402)
+QUICK = Config(rounds=2, messages=600, guilds=2, members=202)
+
+
+@dataclasses.dataclass(frozen=True)
+class Scenario:
+    """One configuration of the bot."""
+
+    name: str
+    moderation: bool
+    automod: bool
+
+
+@dataclasses.dataclass(frozen=True)
+class BotOrder:
+    """What the bot process runs: where the sandbox is, its database, the scenario."""
+
+    token: str
+    rest_url: str
+    database_url: str
+    scenario: Scenario
+    profile: str | None = None
+
+
+def word_list(count: int = WORDS) -> list[str]:
+    """``count`` made-up words (syllables), none of them a word of the bench's sentences."""
+    rng = random.Random(7)
+    consonants, vowels = "bcdfgjklmnprstvz", "aeiou"
+    words: set[str] = set()
+    while len(words) < count:
+        syllables = rng.randint(2, 4)
+        words.add("".join(rng.choice(consonants) + rng.choice(vowels) for _ in range(syllables)) + "x")
+    return sorted(words)
+
+
+def automod_settings() -> dict[str, Any]:
+    """Every rule on, with realistic limits."""
+    return {
+        "enabled": True,
+        "exempt_role_ids": ["111111111111111111", "111111111111111112"],
+        "exempt_channel_ids": ["222222222222222221"],
+        "spam": {"enabled": True, "max_messages": 8, "per_seconds": 5, "action": "timeout"},
+        "duplicates": {"enabled": True, "max_repeats": 3, "within_seconds": 60},
+        "mentions": {"enabled": True, "max_mentions": 5, "action": "warn"},
+        "invites": {"enabled": True},
+        "links": {
+            "enabled": True,
+            "allowed_domains": ["youtube.com", "github.com"],
+            "denied_domains": [f"bad{n}.example" for n in range(200)],
+        },
+        "words": {"enabled": True, "words": word_list(), "action": "warn"},
+        "caps": {"enabled": True},
+        "attachments": {"enabled": True},
+        "escalation": [{"warnings": 3, "within_hours": 24, "action": "timeout", "timeout_minutes": 60}],
+    }
+
+
+SENTENCES = [
+    "hola a todos, ¿qué tal el día?",
+    "Mañana vemos el partido a las 9 en el café de siempre",
+    "did anyone finish the homework for tomorrow? I'm stuck on question 3",
+    "jajaja no puedo más con este canal",
+    "check this out https://www.youtube.com/watch?v=dQw4w9WgXcQ it's great",
+    "the PR is here: https://github.com/owner/repo/pull/42, reviews welcome",
+    "Buenas noches, me voy a dormir 😴",
+    "I think the new update broke something, the menu doesn't open anymore",
+    "¿Alguien sabe cómo se configura el bot de música?",
+    "GG everyone, that was a fun game",
+    "we should play again on Friday at 8 PM",
+    "Acabo de ver la película, ¡qué final más raro!",
+]
+
+
+# --- the bot process ------------------------------------------------------------------------------------------
+
+
+class Progress:
+    """Counts messages the bench listener and the automod listener handled; tells the driver when a round is done."""
+
+    def __init__(self, conn: Connection, moderation: bool) -> None:
+        self.conn, self.moderation = conn, moderation
+        self.seen = self.handled = self.target = 0
+
+    def expect(self, count: int) -> None:
+        """Start a round of ``count`` messages."""
+        self.seen = self.handled = 0
+        self.target = count
+
+    def check(self) -> None:
+        """Report the round done once every message went through both listeners (the bench one alone when off)."""
+        if self.seen == self.target and (not self.moderation or self.handled == self.target):
+            self.target = -1
+            self.conn.send(("done", None))
+
+
+def bot_process(order: BotOrder, conn: Connection) -> None:
+    """Entry point of the bot process."""
+    asyncio.run(_bot_main(order, conn))
+
+
+async def _bot_main(order: BotOrder, conn: Connection) -> None:
+    from lightbulb.loaders import _ListenerLoadable
+    from tatiana_moderation import plugin as moderation
+
+    from tatiana import Plugin
+    from tatiana.testing.harness import sandbox_bot
+
+    progress = Progress(conn, order.scenario.moderation)
+    loader = lightbulb.Loader()
+
+    @loader.listener(hikari.GuildMessageCreateEvent)
+    async def seen(_: hikari.GuildMessageCreateEvent) -> None:
+        progress.seen += 1
+        progress.check()
+
+    # Counting the automod listener's returns needs its callback; the gate then wraps this wrapper.
+    for plugin_loader in moderation.loaders:
+        for loadable in plugin_loader._loadables:
+            if isinstance(loadable, _ListenerLoadable):
+                original = loadable._callback
+
+                @functools.wraps(original)
+                async def handled(*args: Any, _original: Any = original, **kwargs: Any) -> Any:
+                    try:
+                        return await _original(*args, **kwargs)
+                    finally:
+                        progress.handled += 1
+                        progress.check()
+
+                loadable._callback = handled
+
+    bench = Plugin(
+        name="bench", version="1.0.0", description="Counts messages", requires="1.*", loaders=[loader]
+    )
+    endpoint: Any = dataclasses.make_dataclass("Endpoint", ["token", "rest_url"])(order.token, order.rest_url)
+    async with sandbox_bot(endpoint, order.database_url, plugins=[moderation, bench]) as bot:
+        values = automod_settings() if order.scenario.automod else {"enabled": False}
+        for guild in bot.app.cache.get_guilds_view():
+            await bot.service.update_settings(int(guild), "moderation", {"automod": values})
+            if not order.scenario.moderation:
+                await bot.service.disable(int(guild), "moderation")
+        conn.send(("ready", None))
+        if order.profile is None:
+            await _obey(bot, conn, progress)
+            return
+        import cProfile
+
+        profiler = cProfile.Profile()
+        profiler.enable()
+        try:
+            await _obey(bot, conn, progress)
+        finally:
+            profiler.disable()
+            profiler.dump_stats(order.profile)
+
+
+async def _obey(bot: Any, conn: Connection, progress: Progress) -> None:
+    import sqlalchemy as sa
+    from tatiana_moderation.core_tables import cases
+
+    while True:
+        command, argument = await asyncio.to_thread(conn.recv)
+        if command == "expect":
+            progress.expect(argument)
+            conn.send(("armed", None))
+        elif command == "cases":
+            async with bot.sessions() as session:
+                conn.send(("cases", int(await session.scalar(sa.select(sa.func.count()).select_from(cases)))))
+        elif command == "stop":
+            return
+
+
+# --- the driver -----------------------------------------------------------------------------------------------
+
+
+def cpu_of(pid: int) -> float:
+    """CPU seconds process ``pid`` has used so far, all its threads (nanosecond schedstat, else clock ticks)."""
+    try:
+        total = 0
+        for task in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{task}/schedstat", encoding="ascii") as schedstat:
+                total += int(schedstat.read().split()[0])
+        return total / 1e9
+    except (FileNotFoundError, ValueError, IndexError):
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def reply(conn: Connection, name: str, timeout: float) -> Any:
+    """The bot's next message, which must be ``name``."""
+    got, argument = await asyncio.wait_for(asyncio.to_thread(conn.recv), timeout)
+    if got != name:
+        raise RuntimeError(f"the bot answered {got!r}, expected {name!r}")
+    return argument
+
+
+def payloads(
+    sandbox: Sandbox, users: list[SandboxUser], count: int, first: int
+) -> list[tuple[int, dict[str, Any]]]:
+    """``count`` MESSAGE_CREATE payloads of ordinary conversation, the users taking turns; numbered from ``first``
+    (the text carries the number, so no member repeats a message)."""
+    from tatiana.testing.sandbox import gateway_payloads
+    from tatiana.testing.sandbox.world import Message
+
+    world = sandbox.world
+    batch = []
+    for number in range(first, first + count):
+        user = users[number % len(users)]
+        guild_id = user.channel.guild_id or 0
+        content = f"{SENTENCES[number % len(SENTENCES)]} ({number})"
+        mentions: list[int] = []
+        attachments: list[dict[str, Any]] = []
+        if number % 10 == 3:
+            other = users[(number + 1) % len(users)].user.id
+            content = f"<@{other}> {content}"
+            mentions = [other]
+        if number % 20 == 7:
+            snowflake = world.snowflake()
+            url = f"{sandbox.rest_url}/attachments/{user.channel.id}/{snowflake}/photo{number}.png"
+            attachments = [
+                {
+                    "id": str(snowflake),
+                    "filename": f"photo{number}.png",
+                    "size": 1000,
+                    "url": url,
+                    "proxy_url": url,
+                }
+            ]
+        message = Message(
+            id=world.snowflake(),
+            channel_id=user.channel.id,
+            author_id=user.user.id,
+            content=content,
+            guild_id=guild_id,
+            mentions=mentions,
+            attachments=attachments,
+        )
+        batch.append((guild_id, gateway_payloads.message(message, world)))
+    return batch
+
+
+@dataclasses.dataclass
+class Subject:
+    """One scenario's bot process on a sandbox of its own, driven from here."""
+
+    scenario: Scenario
+    sandbox: Sandbox
+    process: multiprocessing.process.BaseProcess
+    conn: Connection
+    users: list[SandboxUser]
+    rates: list[float] = dataclasses.field(default_factory=list)
+    cpu: list[float] = dataclasses.field(default_factory=list)
+    sent: int = 0
+
+    @classmethod
+    async def start(cls, scenario: Scenario, config: Config, folder: str, profile: str | None) -> Subject:
+        """Seed a sandbox, start the scenario's bot process on it; returns once the bot is ready."""
+        from tatiana.testing.sandbox.interactions import SandboxUser
+        from tatiana.testing.sandbox.seed import seed_many
+        from tatiana.testing.sandbox.server import Sandbox
+        from tatiana.testing.sandbox.world import World
+
+        world = World()
+        seed_many(world, config.guilds, config.members)
+        sandbox = await Sandbox(world).start()
+        database_url = f"sqlite+aiosqlite:///{folder}/{uuid.uuid4().hex}.db"
+        ours, theirs = multiprocessing.get_context("spawn").Pipe()
+        dump = os.path.join(profile, f"{scenario.name.replace(' ', '-')}.prof") if profile else None
+        order = BotOrder(sandbox.token, sandbox.rest_url, database_url, scenario, dump)
+        process = multiprocessing.get_context("spawn").Process(
+            target=bot_process, args=(order, theirs), daemon=True
+        )
+        process.start()
+        theirs.close()
+        users = [
+            SandboxUser(sandbox, guild, member)
+            for guild in world.guilds.values()
+            for member in guild.members.values()
+            if member.user_id not in (world.bot.id, guild.owner_id)
+        ]
+        random.Random(3).shuffle(users)
+        subject = cls(scenario, sandbox, process, ours, users)
+        try:
+            await reply(ours, "ready", STARTUP_TIMEOUT)
+        except BaseException:
+            await subject.close()
+            raise
+        return subject
+
+    async def round(self, count: int, *, measured: bool = True) -> None:
+        """Dispatch ``count`` messages and wait until the bot handled them."""
+        from tatiana.testing.sandbox import gateway_payloads
+
+        batch = payloads(self.sandbox, self.users, count, self.sent)
+        self.sent += count
+        self.conn.send(("expect", count))
+        await reply(self.conn, "armed", ROUND_TIMEOUT)
+        pid = self.process.pid or 0
+        cpu_before, began = cpu_of(pid), time.perf_counter()
+        for guild_id, data in batch:
+            await self.sandbox.gateway.dispatch(
+                "MESSAGE_CREATE", data, guild_id=guild_id, intents=gateway_payloads.GUILD_MESSAGES
+            )
+        await reply(self.conn, "done", ROUND_TIMEOUT)
+        if measured:
+            self.rates.append(count / (time.perf_counter() - began))
+            self.cpu.append((cpu_of(pid) - cpu_before) / count)
+
+    async def cases(self) -> int:
+        """How many cases the bot opened (automod hits): none expected."""
+        self.conn.send(("cases", None))
+        return int(await reply(self.conn, "cases", ROUND_TIMEOUT))
+
+    async def close(self) -> None:
+        """Stop the bot process and the sandbox."""
+        with contextlib.suppress(OSError):
+            self.conn.send(("stop", None))
+        await asyncio.to_thread(self.process.join, 30)
+        if self.process.is_alive():
+            self.process.terminate()
+        self.conn.close()
+        await self.sandbox.stop()
+
+
+def table(subjects: list[Subject], hits: dict[str, int], config: Config) -> str:
+    """The Markdown report: medians over the rounds, each scenario against ``moderation off``."""
+    baseline = subjects[0]
+    lines = [
+        "| scenario | messages/s | vs moderation off | bot CPU per message (µs) | vs moderation off | rule hits |",
+        "| --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for subject in subjects:
+        ratios = [a / b for a, b in zip(subject.rates, baseline.rates, strict=True)]
+        cpu_ratios = [a / b for a, b in zip(subject.cpu, baseline.cpu, strict=True)]
+        lines.append(
+            f"| {subject.scenario.name} | {statistics.median(subject.rates):,.0f} | "
+            f"{statistics.median(ratios):.2f} | {statistics.median(subject.cpu) * 1e6:.0f} | "
+            f"{statistics.median(cpu_ratios):.2f} | {hits[subject.scenario.name]} |"
+        )
+    members = len(subjects[0].users)
+    lines += [
+        "",
+        f"{config.messages:,} messages per round from {members:,} members of {config.guilds} guilds; a word list of "
+        f"{WORDS:,} entries. Ratios are medians of the round-by-round ratios.",
+    ]
+    return "\n".join(lines)
+
+
+async def run(config: Config, profile: str | None = None) -> str:
+    """Every scenario; the report."""
+    began = time.perf_counter()
+    scenarios = [
+        Scenario("moderation off", moderation=False, automod=False),
+        Scenario("automod off", moderation=True, automod=False),
+        Scenario("every rule on", moderation=True, automod=True),
+    ]
+    with tempfile.TemporaryDirectory(prefix="tatiana-bench-automod-") as folder:
+        subjects = [await Subject.start(scenario, config, folder, profile) for scenario in scenarios]
+        try:
+            for subject in subjects:
+                # Fills the caches (guild settings, the gate's state, the compiled rules).
+                await subject.round(config.messages, measured=False)
+            for number in range(config.rounds):
+                print(f"  round {number + 1} of {config.rounds}", flush=True)
+                order = subjects if number % 2 == 0 else subjects[::-1]
+                for subject in order:
+                    await subject.round(config.messages)
+            hits = {subject.scenario.name: await subject.cases() for subject in subjects}
+        finally:
+            for subject in subjects:
+                await subject.close()
+    return "\n".join(
+        [
+            f"Automod benchmark, {config.rounds} rounds (medians), Python {platform.python_version()} on "
+            f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}",
+            "",
+            table(subjects, hits, config),
+            f"Took {time.perf_counter() - began:.0f} s.",
+        ]
+    )
+
+
+def main() -> None:
+    """Parse the arguments, run, print the report."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="smaller sizes, well under a minute")
+    parser.add_argument(
+        "--profile", metavar="DIR", help="write each bot's cProfile stats to DIR/<scenario>.prof"
+    )
+    args = parser.parse_args()
+    if args.profile:
+        os.makedirs(args.profile, exist_ok=True)
+    print(asyncio.run(run(QUICK if args.quick else FULL, args.profile)))
+
+
+if __name__ == "__main__":
+    main()
