@@ -142,17 +142,19 @@ class Progress:
     def __init__(self, conn: Connection, moderation: bool) -> None:
         self.conn, self.moderation = conn, moderation
         self.seen = self.handled = self.target = 0
+        self.listener_seconds = 0.0
 
     def expect(self, count: int) -> None:
         """Start a round of ``count`` messages."""
         self.seen = self.handled = 0
+        self.listener_seconds = 0.0
         self.target = count
 
     def check(self) -> None:
         """Report the round done once every message went through both listeners (the bench one alone when off)."""
         if self.seen == self.target and (not self.moderation or self.handled == self.target):
             self.target = -1
-            self.conn.send(("done", None))
+            self.conn.send(("done", self.listener_seconds / max(1, self.handled)))
 
 
 def bot_process(order: BotOrder, conn: Connection) -> None:
@@ -183,9 +185,11 @@ async def _bot_main(order: BotOrder, conn: Connection) -> None:
 
                 @functools.wraps(original)
                 async def handled(*args: Any, _original: Any = original, **kwargs: Any) -> Any:
+                    began = time.perf_counter()
                     try:
                         return await _original(*args, **kwargs)
                     finally:
+                        progress.listener_seconds += time.perf_counter() - began
                         progress.handled += 1
                         progress.check()
 
@@ -313,6 +317,7 @@ class Subject:
     users: list[SandboxUser]
     rates: list[float] = dataclasses.field(default_factory=list)
     cpu: list[float] = dataclasses.field(default_factory=list)
+    listener: list[float] = dataclasses.field(default_factory=list)
     sent: int = 0
 
     @classmethod
@@ -364,8 +369,9 @@ class Subject:
             await self.sandbox.gateway.dispatch(
                 "MESSAGE_CREATE", data, guild_id=guild_id, intents=gateway_payloads.GUILD_MESSAGES
             )
-        await reply(self.conn, "done", ROUND_TIMEOUT)
+        listener = await reply(self.conn, "done", ROUND_TIMEOUT)
         if measured:
+            self.listener.append(listener)
             self.rates.append(count / (time.perf_counter() - began))
             self.cpu.append((cpu_of(pid) - cpu_before) / count)
 
@@ -389,16 +395,19 @@ def table(subjects: list[Subject], hits: dict[str, int], config: Config) -> str:
     """The Markdown report: medians over the rounds, each scenario against ``moderation off``."""
     baseline = subjects[0]
     lines = [
-        "| scenario | messages/s | vs moderation off | bot CPU per message (µs) | vs moderation off | rule hits |",
-        "| --- | ---: | ---: | ---: | ---: | ---: |",
+        "| scenario | messages/s | vs moderation off | bot CPU per message (µs) | vs moderation off "
+        "| automod listener per message (µs) | rule hits |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for subject in subjects:
         ratios = [a / b for a, b in zip(subject.rates, baseline.rates, strict=True)]
         cpu_ratios = [a / b for a, b in zip(subject.cpu, baseline.cpu, strict=True)]
+        moderating = subject.scenario.moderation
+        listener = f"{statistics.median(subject.listener) * 1e6:.1f}" if moderating else "-"
         lines.append(
             f"| {subject.scenario.name} | {statistics.median(subject.rates):,.0f} | "
             f"{statistics.median(ratios):.2f} | {statistics.median(subject.cpu) * 1e6:.0f} | "
-            f"{statistics.median(cpu_ratios):.2f} | {hits[subject.scenario.name]} |"
+            f"{statistics.median(cpu_ratios):.2f} | {listener} | {hits[subject.scenario.name]} |"
         )
     members = len(subjects[0].users)
     lines += [

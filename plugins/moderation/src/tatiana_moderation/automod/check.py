@@ -47,11 +47,15 @@ def check(
         return settings.caps, hit
     if trail is not None:
         if settings.duplicates.enabled and digest:
-            repeats = state.repeats(trail, settings.duplicates.within_seconds, digest)
+            duplicates = settings.duplicates
+            repeats = state.repeats(trail, duplicates.within_seconds, digest, above=duplicates.max_repeats)
             if hit := rules.duplicates(settings.duplicates, repeats):
                 return settings.duplicates, hit
         if settings.spam.enabled and (
-            hit := rules.spam(settings.spam, state.recent(trail, settings.spam.per_seconds))
+            hit := rules.spam(
+                settings.spam,
+                state.recent(trail, settings.spam.per_seconds, above=settings.spam.max_messages),
+            )
         ):
             return settings.spam, hit
     return None

@@ -63,13 +63,23 @@ class CompiledRules:
         )
 
 
+class Trail:
+    """A member's latest messages: when each was sent and its text's hash (0 for none), oldest first."""
+
+    __slots__ = ("digests", "times")
+
+    def __init__(self) -> None:
+        self.times: deque[float] = deque(maxlen=TRAIL_LENGTH)
+        self.digests: deque[int] = deque(maxlen=TRAIL_LENGTH)
+
+
 class AutomodState:
     """Per-member message trails for the spam and duplicates rules, and the compiled rules of each guild."""
 
     def __init__(self, clock: Callable[[], float] = time.monotonic, max_members: int = MAX_MEMBERS) -> None:
         self.clock = clock
         self.max_members = max_members
-        self._trails: OrderedDict[tuple[int, int], deque[tuple[float, int]]] = OrderedDict()
+        self._trails: OrderedDict[tuple[int, int], Trail] = OrderedDict()
         self._compiled: dict[int, CompiledRules] = {}
 
     def compiled(self, settings: AutomodSettings) -> CompiledRules:
@@ -83,17 +93,18 @@ class AutomodState:
         self._compiled[id(settings)] = compiled
         return compiled
 
-    def record(self, guild_id: int, user_id: int, digest: int) -> deque[tuple[float, int]]:
+    def record(self, guild_id: int, user_id: int, digest: int) -> Trail:
         """Remember a message of the member (``digest``: its text's hash, 0 for none); their trail."""
         key = (guild_id, user_id)
         trail = self._trails.get(key)
         if trail is None:
             if len(self._trails) >= self.max_members:
                 self._trails.popitem(last=False)
-            trail = self._trails[key] = deque(maxlen=TRAIL_LENGTH)
+            trail = self._trails[key] = Trail()
         else:
             self._trails.move_to_end(key)
-        trail.append((self.clock(), digest))
+        trail.times.append(self.clock())
+        trail.digests.append(digest)
         return trail
 
     def forget(self, guild_id: int, user_id: int) -> None:
@@ -103,21 +114,28 @@ class AutomodState:
     def __len__(self) -> int:
         return len(self._trails)
 
-    def recent(self, trail: deque[tuple[float, int]], seconds: float) -> int:
-        """How many messages of the trail are at most ``seconds`` old."""
+    def recent(self, trail: Trail, seconds: float, above: int = 0) -> int:
+        """How many messages of the trail are at most ``seconds`` old (0 at once if the trail holds ``above`` or
+        fewer: the caller only wants to know past that)."""
+        times = trail.times
+        if len(times) <= above:
+            return 0
         since = self.clock() - seconds
         count = 0
-        for moment, _ in reversed(trail):
+        for moment in reversed(times):
             if moment < since:
                 break
             count += 1
         return count
 
-    def repeats(self, trail: deque[tuple[float, int]], seconds: float, digest: int) -> int:
-        """How many messages of the trail at most ``seconds`` old have the text of ``digest``."""
+    def repeats(self, trail: Trail, seconds: float, digest: int, above: int = 0) -> int:
+        """How many messages of the trail at most ``seconds`` old have the text of ``digest`` (0 at once if the
+        trail holds ``above`` or fewer of them)."""
+        if trail.digests.count(digest) <= above:
+            return 0
         since = self.clock() - seconds
         count = 0
-        for moment, other in reversed(trail):
+        for moment, other in zip(reversed(trail.times), reversed(trail.digests), strict=True):
             if moment < since:
                 break
             count += other == digest

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import operator
 import re
 from dataclasses import dataclass
 
@@ -50,6 +51,8 @@ SEPARATORS = bytes.maketrans(
     bytes(c for c in range(256) if c not in TOKEN_CHARS), b" " * (256 - len(TOKEN_CHARS))
 )
 REPEATS_BYTES = re.compile(rb"(.)\1+")
+_FIRST = operator.itemgetter(1)
+"""A match's first group, in C (``rb"\\1"`` as a template is expanded in Python)."""
 TRAILING_BYTES = re.compile(rb"(?<=[a-z0-9])[!|]+(?![a-z0-9])")
 
 
@@ -136,7 +139,7 @@ class WordList:
         raw = ascii_skeleton(text)
         if b"!" in raw or b"|" in raw:
             raw = TRAILING_BYTES.sub(b"", raw)
-        keys = REPEATS_BYTES.sub(rb"\1", raw.translate(CANON_BYTES)).translate(SEPARATORS).split()
+        keys = REPEATS_BYTES.sub(_FIRST, raw.translate(CANON_BYTES)).translate(SEPARATORS).split()
         # Almost every message stops here: no word's key, and no letters spelled out one by one.
         if self._ascii_keys.isdisjoint(keys) and not _spelled_out(keys):
             return None
