@@ -20,6 +20,8 @@ INVITE = re.compile(
     re.IGNORECASE,
 )
 URL_HOST = re.compile(r"https?://([^\s/?#<>\\]+)", re.IGNORECASE)
+_NOT_LETTERS = bytes(c for c in range(256) if not chr(c).isascii() or not chr(c).isalpha())
+_NOT_CAPITALS = bytes(c for c in range(256) if not (65 <= c <= 90))
 # Custom emoji, mentions and timestamps are markup, not shouting.
 MARKUP = re.compile(r"<[^<>\s]+>|https?://\S+")
 
@@ -100,10 +102,15 @@ def caps(rule: CapsRule, content: str) -> Hit | None:
         return None
     if "<" in content or "://" in content:
         content = MARKUP.sub(" ", content)
-    letters = sum(map(str.isalpha, content))
+    if content.isascii():
+        raw = content.encode()
+        letters = len(raw.translate(None, _NOT_LETTERS))
+        upper = len(raw.translate(None, _NOT_CAPITALS))
+    else:
+        letters = sum(map(str.isalpha, content))
+        upper = sum(map(str.isupper, content)) if letters >= rule.min_letters else 0
     if letters < rule.min_letters:
         return None
-    upper = sum(map(str.isupper, content))
     percent = 100 * upper // letters
     if percent > rule.max_percent:
         return Hit("caps", {"percent": percent, "limit": rule.max_percent})

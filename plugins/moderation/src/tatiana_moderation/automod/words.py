@@ -196,6 +196,8 @@ class WordList:
 
 def _spelled_out(keys: list[bytes]) -> bool:
     """Whether two keys in a row are single letters ("b a d")."""
+    if 1 not in map(len, keys):
+        return False
     previous = False
     for key in keys:
         single = len(key) == 1
