@@ -59,6 +59,7 @@ async def open_worker(
             sessions=session_factory(engine),
             coordination=coordination,
             rest_url=rest_url or settings.discord_api_url,
+            cache=settings.tatiana_cache,
             counter_store=counter_store,
         )
         yield ShardWorker(bot, sharding, coordination, config)

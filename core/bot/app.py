@@ -13,6 +13,7 @@ import miru
 from pydantic import BaseModel
 
 from tatiana.bot import command_sync
+from tatiana.bot.cache import cache_settings
 from tatiana.bot.gating import PluginGate, guard_autocomplete
 from tatiana.bot.languages import GuildLanguages
 from tatiana.counters import DEFAULT_FLUSH_INTERVAL, Counters, CounterStore, MemoryCounterStore
@@ -22,6 +23,7 @@ from tatiana.guild_settings import GuildSettings
 from tatiana.i18n import Translator, localization_provider
 from tatiana.plugin import NoSettings
 from tatiana.registry import PluginRegistry, PluginStatus
+from tatiana.settings import DEFAULT_CACHE
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -47,6 +49,7 @@ class TatianaBot:
         coordination: Coordination,
         rest_url: str | None = None,
         intents: hikari.Intents = INTENTS,
+        cache: str = DEFAULT_CACHE,
         gateway_options: dict[str, Any] | None = None,
         counter_store: CounterStore | None = None,
         flush_interval: float = DEFAULT_FLUSH_INTERVAL,
@@ -59,7 +62,13 @@ class TatianaBot:
         self.gate = PluginGate(self.service, self.languages)
         # Buffered counters (XP...): in Redis when the caller passes a Redis store, else in this process.
         self.counters = Counters(counter_store or MemoryCounterStore(), Database(sessions), flush_interval)
-        options: dict[str, Any] = {"banner": None, "logs": None, "intents": intents}
+        # ``cache``: a TATIANA_CACHE value; by default only what the core and the first-party plugins read.
+        options: dict[str, Any] = {
+            "banner": None,
+            "logs": None,
+            "intents": intents,
+            "cache_settings": cache_settings(cache),
+        }
         if rest_url is not None:
             options["rest_url"] = rest_url
         options.update(gateway_options or {})

@@ -29,12 +29,15 @@ def _bot_id(event: hikari.GuildMessageCreateEvent) -> int | None:
 
 def addressed_text(event: hikari.GuildMessageCreateEvent, settings: AISettings) -> str | None:
     """What the member says to the bot, without the bot's mention; None when the message is not for it."""
-    bot_id = _bot_id(event)
-    content = event.message.content or ""
     mentions = event.message.user_mentions_ids
-    mentioned = bot_id is not None and mentions is not hikari.UNDEFINED and bot_id in mentions
-    if not mentioned and int(event.channel_id) not in settings.ai_channel_ids:
+    in_ai_channel = int(event.channel_id) in settings.ai_channel_ids
+    if not in_ai_channel and not mentions:  # most messages: no need to look up the bot's own id
         return None
+    bot_id = _bot_id(event)
+    mentioned = bot_id is not None and mentions is not hikari.UNDEFINED and bot_id in mentions
+    if not mentioned and not in_ai_channel:
+        return None
+    content = event.message.content or ""
     if bot_id is not None:
         content = re.sub(rf"<@!?{bot_id}>", "", content)
     return content.strip()
