@@ -13,6 +13,7 @@ from tatiana.db.engine import create_engine, session_factory
 from tatiana.deployment import DeploymentConfig, PluginDefault
 from tatiana.plugin import Plugin
 from tatiana.registry import PluginRegistry
+from tatiana.settings import DEFAULT_CACHE
 
 if TYPE_CHECKING:
     from tatiana.testing.sandbox.server import Sandbox
@@ -48,12 +49,13 @@ async def sandbox_bot(
     counter_store: CounterStore | None = None,
     flush_interval: float = DEFAULT_FLUSH_INTERVAL,
     migrate: bool = True,
+    cache: str = DEFAULT_CACHE,
 ) -> AsyncIterator[TatianaBot]:
     """A started bot on ``sandbox`` with ``plugins`` (every installed one by default), its database migrated.
 
     Its buffered counters live in memory unless ``counter_store`` is given (which the caller closes). With
     ``migrate=False`` the database must already be migrated (as ``tatiana db upgrade`` does in production, which
-    keeps Alembic out of the bot's process).
+    keeps Alembic out of the bot's process). ``cache`` is a ``TATIANA_CACHE`` value: what the bot keeps of Discord.
     """
     registry = registry_for(plugins)
     deployment = DeploymentConfig(
@@ -75,6 +77,7 @@ async def sandbox_bot(
         rest_url=sandbox.rest_url,
         counter_store=counter_store,
         flush_interval=flush_interval,
+        cache=cache,
     )
     try:
         await bot.start(shard_ids=shard_ids, shard_count=shard_count)
