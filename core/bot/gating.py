@@ -124,7 +124,8 @@ class PluginGate:
             child = children[plugin] = GATED.labels(plugin, kind)
         child.inc()
 
-    def listener_failed(self, plugin: str, listener: str, event: hikari.Event) -> None:
+    @staticmethod
+    def listener_failed(plugin: str, listener: str, event: hikari.Event) -> None:
         """Log (with the exception being handled) and count a listener of ``plugin`` that raised."""
         PLUGIN_ERRORS.labels(plugin, "listener").inc()
         log.exception("plugin %s: listener %s for %s raised", plugin, listener, type(event).__name__)
@@ -200,10 +201,7 @@ def _isolated(client: lightbulb.Client, listener: PluginListener) -> Handler:
             ):
                 await listener.callback(event)
         except Exception:
-            PLUGIN_ERRORS.labels(listener.plugin, "listener").inc()
-            log.exception(
-                "plugin %s: listener %s for %s raised", listener.plugin, listener.name, type(event).__name__
-            )
+            PluginGate.listener_failed(listener.plugin, listener.name, event)
 
     return isolated
 
