@@ -14,7 +14,7 @@ import miru
 from pydantic import BaseModel
 
 from tatiana.bot import command_sync
-from tatiana.bot.cache import cache_settings
+from tatiana.bot.cache import cache_settings, compact_members
 from tatiana.bot.gating import PluginGate, guard_autocomplete
 from tatiana.bot.languages import GuildLanguages
 from tatiana.counters import DEFAULT_FLUSH_INTERVAL, Counters, CounterStore, MemoryCounterStore
@@ -74,6 +74,7 @@ class TatianaBot:
             options["rest_url"] = rest_url
         options.update(gateway_options or {})
         self.app = hikari.GatewayBot(token, **options)
+        compact_members(self.app)
         self.client = lightbulb.client_from_app(
             self.app,
             sync_commands=False,  # sync_commands() below: lightbulb's own sync overwrites unchanged commands
