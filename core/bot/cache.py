@@ -1,4 +1,5 @@
-"""What the bot keeps of Discord in memory: the hikari cache components named by the ``TATIANA_CACHE`` setting."""
+"""What the bot keeps of Discord in memory, and how: the hikari cache components ``TATIANA_CACHE`` names, members
+kept compactly."""
 
 from __future__ import annotations
 
@@ -188,5 +189,6 @@ def compact_members(app: hikari.GatewayBot) -> None:
     client; the cache object stays the same, only its class becomes the subclass (no slot added).
     """
     cache = app.cache
-    if type(cache) is CacheImpl:
+    # The override follows hikari 2.6's private cache layout (lightbulb 3.2 pins hikari ~=2.6.0).
+    if type(cache) is CacheImpl and hikari.__version__.startswith("2.6."):
         cache.__class__ = CompactMembersCache
