@@ -64,6 +64,10 @@ async def test_tatiana_cache_all_keeps_messages_too(
         cached = bot.app.cache.get_message(sent.id)
         assert cached is not None
         assert cached.content == "hola"
+        # The message holds the author's cached member (a compact one), built back into a full member.
+        assert cached.member is not None
+        assert (cached.member.id, cached.member.username) == (marta.user.id, "marta")
+        assert set(cached.member.role_ids) == {marta.guild.id}
 
 
 def test_every_settable_name_is_a_hikari_cache_component() -> None:
