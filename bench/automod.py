@@ -1,7 +1,7 @@
 """Automod benchmark: messages per second a bot sustains with every automod rule on, against moderation off.
 
 One bot process per scenario (``TatianaBot`` through ``sandbox_bot`` on a fresh SQLite database, spawned like a
-shard process) carries the moderation plugin and a one-listener "bench" plugin that counts MESSAGE_CREATEs. This
+shard process) carries the moderation plugin, and a bare hikari listener that counts MESSAGE_CREATEs. This
 process runs the sandboxes and dispatches N prebuilt messages from the members of a few guilds through their
 gateways; a round ends when the bot has handled the N-th (with moderation on: when the automod listener has
 returned for all of them). Scenarios:
@@ -39,7 +39,6 @@ from typing import TYPE_CHECKING, Any
 
 # At module level: lightbulb resolves the listener's annotations in this module's globals.
 import hikari
-import lightbulb
 
 if TYPE_CHECKING:
     from tatiana.testing.sandbox.interactions import SandboxUser
@@ -71,6 +70,8 @@ class Scenario:
     name: str
     moderation: bool
     automod: bool
+    levels: bool = False
+    """The levels plugin on too (60 s cooldown, no announcements): a bot whose messages already have a listener."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -137,22 +138,26 @@ SENTENCES = [
 
 
 class Progress:
-    """Counts messages the bench listener and the automod listener handled; tells the driver when a round is done."""
+    """Counts messages the counting listener and the automod listener handled; tells the driver when a round is done."""
 
-    def __init__(self, conn: Connection, moderation: bool) -> None:
-        self.conn, self.moderation = conn, moderation
-        self.seen = self.handled = self.target = 0
+    def __init__(self, conn: Connection, moderation: bool, levels: bool) -> None:
+        self.conn, self.moderation, self.levels = conn, moderation, levels
+        self.seen = self.handled = self.levelled = self.target = 0
         self.listener_seconds = 0.0
 
     def expect(self, count: int) -> None:
         """Start a round of ``count`` messages."""
-        self.seen = self.handled = 0
+        self.seen = self.handled = self.levelled = 0
         self.listener_seconds = 0.0
         self.target = count
 
     def check(self) -> None:
-        """Report the round done once every message went through both listeners (the bench one alone when off)."""
-        if self.seen == self.target and (not self.moderation or self.handled == self.target):
+        """Report the round done once every message went through both listeners (the counting one alone when off)."""
+        if (
+            self.seen == self.target
+            and (not self.moderation or self.handled == self.target)
+            and (not self.levels or self.levelled == self.target)
+        ):
             self.target = -1
             self.conn.send(("done", self.listener_seconds / max(1, self.handled)))
 
@@ -164,15 +169,14 @@ def bot_process(order: BotOrder, conn: Connection) -> None:
 
 async def _bot_main(order: BotOrder, conn: Connection) -> None:
     from lightbulb.loaders import _ListenerLoadable
+    from tatiana_levels import plugin as levels
     from tatiana_moderation import plugin as moderation
 
-    from tatiana import Plugin
     from tatiana.testing.harness import sandbox_bot
 
-    progress = Progress(conn, order.scenario.moderation)
-    loader = lightbulb.Loader()
+    progress = Progress(conn, order.scenario.moderation, order.scenario.levels)
 
-    @loader.listener(hikari.GuildMessageCreateEvent)
+    # Subscribed with hikari directly, not as a plugin listener: counting must not add to the plugins' dispatch.
     async def seen(_: hikari.GuildMessageCreateEvent) -> None:
         progress.seen += 1
         progress.check()
@@ -195,11 +199,28 @@ async def _bot_main(order: BotOrder, conn: Connection) -> None:
 
                 loadable._callback = handled
 
-    bench = Plugin(
-        name="bench", version="1.0.0", description="Counts messages", requires="1.*", loaders=[loader]
-    )
+    for plugin_loader in levels.loaders:
+        for loadable in plugin_loader._loadables:
+            if isinstance(loadable, _ListenerLoadable):
+                levels_original = loadable._callback
+
+                @functools.wraps(levels_original)
+                async def levelled(*args: Any, _original: Any = levels_original, **kwargs: Any) -> Any:
+                    try:
+                        return await _original(*args, **kwargs)
+                    finally:
+                        progress.levelled += 1
+                        progress.check()
+
+                loadable._callback = levelled
+
     endpoint: Any = dataclasses.make_dataclass("Endpoint", ["token", "rest_url"])(order.token, order.rest_url)
-    async with sandbox_bot(endpoint, order.database_url, plugins=[moderation, bench]) as bot:
+    plugins = [moderation, levels] if order.scenario.levels else [moderation]
+    async with sandbox_bot(endpoint, order.database_url, plugins=plugins) as bot:
+        bot.app.event_manager.subscribe(hikari.GuildMessageCreateEvent, seen)
+        if order.scenario.levels:
+            for guild in bot.app.cache.get_guilds_view():
+                await bot.service.update_settings(int(guild), "levels", {"announce": "off"})
         values = automod_settings() if order.scenario.automod else {"enabled": False}
         for guild in bot.app.cache.get_guilds_view():
             await bot.service.update_settings(int(guild), "moderation", {"automod": values})
@@ -393,13 +414,14 @@ class Subject:
 
 def table(subjects: list[Subject], hits: dict[str, int], config: Config) -> str:
     """The Markdown report: medians over the rounds, each scenario against ``moderation off``."""
-    baseline = subjects[0]
+    baselines = {subject.scenario.levels: subject for subject in subjects if not subject.scenario.moderation}
     lines = [
         "| scenario | messages/s | vs moderation off | bot CPU per message (µs) | vs moderation off "
         "| automod listener per message (µs) | rule hits |",
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for subject in subjects:
+        baseline = baselines[subject.scenario.levels]
         ratios = [a / b for a, b in zip(subject.rates, baseline.rates, strict=True)]
         cpu_ratios = [a / b for a, b in zip(subject.cpu, baseline.cpu, strict=True)]
         moderating = subject.scenario.moderation
@@ -413,7 +435,8 @@ def table(subjects: list[Subject], hits: dict[str, int], config: Config) -> str:
     lines += [
         "",
         f"{config.messages:,} messages per round from {members:,} members of {config.guilds} guilds; a word list of "
-        f"{WORDS:,} entries. Ratios are medians of the round-by-round ratios.",
+        f"{WORDS:,} entries. Ratios are medians of the round-by-round ratios, against the moderation off scenario "
+        "with the same plugins (levels on or not).",
     ]
     return "\n".join(lines)
 
@@ -425,6 +448,8 @@ async def run(config: Config, profile: str | None = None) -> str:
         Scenario("moderation off", moderation=False, automod=False),
         Scenario("automod off", moderation=True, automod=False),
         Scenario("every rule on", moderation=True, automod=True),
+        Scenario("levels on, moderation off", moderation=False, automod=False, levels=True),
+        Scenario("levels on, every rule on", moderation=True, automod=True, levels=True),
     ]
     with tempfile.TemporaryDirectory(prefix="tatiana-bench-automod-") as folder:
         subjects = [await Subject.start(scenario, config, folder, profile) for scenario in scenarios]
