@@ -26,6 +26,6 @@ class ModerationSettings(BaseModel):
         description="Announce a moderation action in the channel where it was taken; off, only the moderator sees it.",
     )
     automod: AutomodSettings = Field(
-        default_factory=AutomodSettings,
+        default=AutomodSettings(),
         description="Rules checked on every message and what breaking them does; off until enabled.",
     )

@@ -182,14 +182,28 @@ class AutomodSettings(BaseModel):
         max_length=200,
         description="Messages in these channels (or their threads) are never checked.",
     )
-    spam: SpamRule = Field(default_factory=lambda: SpamRule(action=Punishment.TIMEOUT))
-    duplicates: DuplicatesRule = Field(default_factory=DuplicatesRule)
-    mentions: MentionsRule = Field(default_factory=lambda: MentionsRule(action=Punishment.WARN))
-    invites: InvitesRule = Field(default_factory=InvitesRule)
-    links: LinksRule = Field(default_factory=LinksRule)
-    words: WordsRule = Field(default_factory=lambda: WordsRule(action=Punishment.WARN))
-    caps: CapsRule = Field(default_factory=CapsRule)
-    attachments: AttachmentsRule = Field(default_factory=AttachmentsRule)
+    spam: SpamRule = Field(
+        default=SpamRule(action=Punishment.TIMEOUT),
+        description="Too many messages from one member in a short time.",
+    )
+    duplicates: DuplicatesRule = Field(
+        default=DuplicatesRule(), description="The same message sent again and again."
+    )
+    mentions: MentionsRule = Field(
+        default=MentionsRule(action=Punishment.WARN), description="Too many mentions in one message."
+    )
+    invites: InvitesRule = Field(default=InvitesRule(), description="Invitations to other Discord servers.")
+    links: LinksRule = Field(
+        default=LinksRule(), description="Links to sites on a deny list, or not on an allow list."
+    )
+    words: WordsRule = Field(
+        default=WordsRule(action=Punishment.WARN),
+        description="Words and phrases not allowed, found through accents, look-alike letters and leetspeak.",
+    )
+    caps: CapsRule = Field(default=CapsRule(), description="Messages written mostly in capital letters.")
+    attachments: AttachmentsRule = Field(
+        default=AttachmentsRule(), description="Files of kinds not allowed, by their extension."
+    )
     escalation: list[EscalationStep] = Field(
         default=[],
         max_length=10,
