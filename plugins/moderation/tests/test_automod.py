@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
+import hikari
 import pytest
 import sqlalchemy as sa
 from tatiana_moderation.cases import Action, GuildRef, Person, Source, open_case
@@ -154,13 +155,18 @@ async def test_exempt_roles_and_channels_and_bots_are_not_checked(
         words={"enabled": True, "words": ["idiot"], "action": "delete"},
         **CAPS_PROBE,
     )
+    made = await bot.app.rest.create_thread(general.id, hikari.ChannelType.GUILD_PUBLIC_THREAD, "chat")
+    thread = sandbox.world.channels[int(made.id)]
+    await eventually(lambda: bot.app.cache.get_thread(made.id))
     by_moderator = await user(sandbox, guild, "luis", "bot-commands").send("idiot")
     in_exempt_channel = await user(sandbox, guild, "marta", "general").send("idiot")
+    in_its_thread = await user(sandbox, guild, "marta").send("idiot", channel=thread)
     by_bot = await send_message(sandbox, commands.id, sandbox.world.bot.id, "idiot")
     caught = await user(sandbox, guild, "pablo", "bot-commands").send("idiot")
     await eventually(lambda: caught.deleted or None)
     await settled(bot, guild, sandbox, 1)
     assert not by_moderator.deleted and not in_exempt_channel.deleted and not by_bot.deleted
+    assert not in_its_thread.deleted, "a thread of an exempt channel is exempt"
     assert sorted(c[1:3] for c in await stored_cases(bot, guild)) == sorted(
         [
             ("delete", member_named(sandbox, guild, "pablo").user_id),
