@@ -1,4 +1,4 @@
-"""The Litestar application: health, metrics, OpenAPI, dashboard login, bot status and the plugin routes."""
+"""The Litestar application: health, metrics, OpenAPI, dashboard login, bot status, plugins, live updates."""
 
 from __future__ import annotations
 
@@ -21,11 +21,13 @@ from tatiana.api.discord_oauth import DiscordOAuth
 from tatiana.api.errors import EXCEPTION_HANDLERS
 from tatiana.api.guild_access import GuildAccess
 from tatiana.api.health_routes import health, ready
+from tatiana.api.live_updates import LiveHub
 from tatiana.api.login_state import LoginStates
 from tatiana.api.plugin_routes import GuildPluginController, list_plugins
-from tatiana.api.rate_limits import DEFAULT_PER_MINUTE, STORE_NAME, rate_limit_config, rate_limit_store
+from tatiana.api.rate_limits import STORE_NAME, rate_limit_middleware, rate_limit_store
 from tatiana.api.refresh_tokens import RefreshTokenStore
 from tatiana.api.services import ApiServices
+from tatiana.api.websocket_routes import live_updates
 from tatiana.coordination import Coordination, create_coordination
 from tatiana.db.engine import create_engine, session_factory
 from tatiana.deployment import DeploymentConfig
@@ -34,6 +36,7 @@ from tatiana.registry import PluginRegistry
 from tatiana.settings import Settings
 from tatiana.sharding.base import Sharding
 from tatiana.sharding.factory import create_sharding
+from tatiana.shards.status_reporter import STATUS_INTERVAL
 
 MAX_BODY_BYTES = 64 * 1024
 
@@ -47,16 +50,18 @@ def create_app(
     sharding: Sharding | None = None,
     redirect_uri: str | None = None,
     http: httpx.AsyncClient | None = None,
-    requests_per_minute: int = DEFAULT_PER_MINUTE,
+    requests_per_minute: int | None = None,
     rate_limit_namespace: str = "tatiana:ratelimit",
     sharding_namespace: str = "tatiana:",
+    status_interval: float = STATUS_INTERVAL,
 ) -> Litestar:
     """The API for ``settings``; the database, coordination and HTTP client are opened at startup.
 
     ``redirect_uri`` is where Discord sends the browser back (default: the dashboard's ``/auth/callback``).
     A ``coordination``, ``sharding`` or ``http`` given here is the caller's to close; without ``sharding`` the
     shards' status records are read from REDIS_URL under ``sharding_namespace`` (in memory, so empty, without). Each client address may make
-    ``requests_per_minute`` requests, counted in Redis when REDIS_URL is set.
+    ``requests_per_minute`` requests (default API_RATE_LIMIT), counted in Redis when REDIS_URL is set. The live-updates
+    WebSocket notices bot status changes by reading the status records every ``status_interval`` seconds.
     """
     if settings.jwt_secret is None:
         raise ValueError("JWT_SECRET is required to run the API")
@@ -96,8 +101,10 @@ def create_app(
             redirect_uri=callback,
             sharding=shards,
         )
+        app.state.dashboard_origin = settings.dashboard_origin.rstrip("/")
         try:
-            async with limits_store:
+            async with limits_store, LiveHub(coord, shards, status_interval=status_interval) as hub:
+                app.state.live_hub = hub
                 yield
         finally:
             if http is None:
@@ -119,10 +126,14 @@ def create_app(
             bot_guilds,
             list_plugins,
             GuildPluginController,
+            live_updates,
         ],
         dependencies={"services": Provide(provide_services, sync_to_thread=False)},
         lifespan=[lifespan],
-        middleware=[prometheus.middleware, rate_limit_config(requests_per_minute).middleware],
+        middleware=[
+            prometheus.middleware,
+            rate_limit_middleware(requests_per_minute or settings.api_rate_limit),
+        ],
         stores={STORE_NAME: limits_store},
         cors_config=CORSConfig(
             allow_origins=[settings.dashboard_origin.rstrip("/")],

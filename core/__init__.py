@@ -10,6 +10,7 @@
 - ``Database``: the bot's database (sessions, transactions); commands and listeners declare ``db: Database``.
 - ``GuildSettings``: a guild's settings of a plugin and its language, for listeners (commands get theirs
   injected); declare ``guild_settings: GuildSettings``.
+- ``LiveEvents``: moderation alerts and activity for the dashboard's live view; declare ``live: LiveEvents``.
 - ``BufferedCounter`` and ``Counters``: hot counters (XP per message) a plugin declares in
   ``Plugin(counters=...)`` and adds to through the injected ``counters: Counters``; the bot writes them in
   batches, one write per key and flush (Redis buffers them when configured, memory otherwise).
@@ -26,6 +27,7 @@ from tatiana.database import Database
 from tatiana.fields import ChannelId, RoleId
 from tatiana.guild_settings import GuildSettings
 from tatiana.i18n import Translator, load_translations
+from tatiana.live_events import LiveEvents
 from tatiana.plugin import API_VERSION, NoSettings, Plugin, PluginDefinitionError
 
 __all__ = [
@@ -35,6 +37,7 @@ __all__ = [
     "Counters",
     "Database",
     "GuildSettings",
+    "LiveEvents",
     "NoSettings",
     "Plugin",
     "PluginDefinitionError",

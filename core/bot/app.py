@@ -20,6 +20,7 @@ from tatiana.database import Database
 from tatiana.guild_plugins import GuildPluginService
 from tatiana.guild_settings import GuildSettings
 from tatiana.i18n import Translator, localization_provider
+from tatiana.live_events import LiveEvents
 from tatiana.plugin import NoSettings
 from tatiana.registry import PluginRegistry, PluginStatus
 
@@ -90,6 +91,7 @@ class TatianaBot:
         defaults.register_value(Database, Database(self.sessions))
         defaults.register_value(miru.Client, self.components)
         defaults.register_value(Counters, self.counters)
+        defaults.register_value(LiveEvents, LiveEvents(self.coordination))
         defaults.register_value(GuildSettings, GuildSettings(self.service, self.registry, self.languages))
         registry = self.client.di.registry_for(lightbulb.di.Contexts.COMMAND)
         registry.register_factory(Translator, self._translator)

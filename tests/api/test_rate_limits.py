@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+
+import httpx
 import pytest
 
 from tatiana.api.app import create_app
@@ -56,3 +59,34 @@ async def test_two_api_processes_share_one_count_in_redis(
         ]
 
     assert statuses == [200, 200, 200, 429]
+
+
+async def test_websocket_handshakes_count_against_the_same_limit(
+    settings: Settings, coordination: MemoryCoordination
+) -> None:
+    from websockets.asyncio.client import connect
+    from websockets.exceptions import InvalidStatus
+
+    from tatiana.api.server import serving_api
+
+    app = create_app(
+        settings,
+        registry=PluginRegistry.of(),
+        defaults=Defaults(),
+        coordination=coordination,
+        requests_per_minute=3,
+    )
+    async with serving_api(app, "127.0.0.1", 0) as api, httpx.AsyncClient(base_url=api.url) as client:
+        assert (await client.get("/api/plugins")).status_code == 200
+        for _ in range(2):
+            async with connect(f"ws://127.0.0.1:{api.port}/api/ws"):
+                pass
+        with pytest.raises(InvalidStatus) as refused:
+            await connect(f"ws://127.0.0.1:{api.port}/api/ws")
+        after = await client.get("/api/plugins")
+
+    response = refused.value.response
+    assert response.status_code == 429
+    assert 1 <= int(response.headers["Retry-After"]) <= 60
+    assert json.loads(response.body) == {"status": 429, "error": "Too Many Requests"}
+    assert after.status_code == 429
