@@ -23,8 +23,9 @@ from tatiana.api.guild_access import GuildAccess
 from tatiana.api.health_routes import health, ready
 from tatiana.api.live_updates import LiveHub
 from tatiana.api.login_state import LoginStates
+from tatiana.api.openapi_errors import document_errors
 from tatiana.api.plugin_routes import GuildPluginController, list_plugins
-from tatiana.api.rate_limits import STORE_NAME, rate_limit_middleware, rate_limit_store
+from tatiana.api.rate_limits import STORE_NAME, UNLIMITED_PATHS, rate_limit_middleware, rate_limit_store
 from tatiana.api.refresh_tokens import RefreshTokenStore
 from tatiana.api.services import ApiServices
 from tatiana.api.websocket_routes import live_updates
@@ -39,6 +40,12 @@ from tatiana.sharding.factory import create_sharding
 from tatiana.shards.status_reporter import STATUS_INTERVAL
 
 MAX_BODY_BYTES = 64 * 1024
+
+
+class MetricsController(PrometheusController):
+    """Prometheus's text exposition at ``/metrics``; not part of the JSON API's schema."""
+
+    include_in_schema = False
 
 
 def create_app(
@@ -116,11 +123,11 @@ def create_app(
             await engine.dispose()
 
     prometheus = PrometheusConfig(app_name="tatiana_api", group_path=True)
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             health,
             ready,
-            PrometheusController,
+            MetricsController,
             AuthController,
             bot_status,
             bot_guilds,
@@ -155,3 +162,5 @@ def create_app(
         # The process's logging (tatiana.log, redacting secrets) stays: Litestar's default would replace it.
         logging_config=None,
     )
+    document_errors(app.openapi_schema, UNLIMITED_PATHS)
+    return app

@@ -55,6 +55,16 @@ class GuildPluginChange:
     settings: dict[str, Any] | None = None
 
 
+class _SettingsRefused(HTTPException):
+    """The plugin's settings model refused the new settings (422, with the field errors)."""
+
+    status_code = HTTP_422_UNPROCESSABLE_ENTITY
+
+
+# Refusals of every route behind provide_managed_guild.
+GUILD_REFUSALS = [NotAuthorizedException, PermissionDeniedException, ServiceUnavailableException]
+
+
 def _out(name: str, state: GuildPluginState) -> GuildPluginOut:
     return GuildPluginOut(name, state.enabled, state.settings.model_dump(mode="json"))
 
@@ -105,7 +115,7 @@ class GuildPluginController(Controller):
         "guild": Provide(provide_managed_guild),
     }
 
-    @get("/")
+    @get("/", raises=GUILD_REFUSALS)
     async def states(
         self, guild: NamedDependency[int], services: NamedDependency[ApiServices]
     ) -> list[GuildPluginOut]:
@@ -113,7 +123,7 @@ class GuildPluginController(Controller):
         states = await services.guild_plugins.states(guild)
         return [_out(name, state) for name, state in sorted(states.items())]
 
-    @put("/{name:str}")
+    @put("/{name:str}", raises=[*GUILD_REFUSALS, NotFoundException, _SettingsRefused])
     async def change(
         self,
         guild: NamedDependency[int],
@@ -140,7 +150,5 @@ class GuildPluginController(Controller):
             raise NotFoundException(str(exc)) from None
         except SettingsValidationError as exc:
             errors = [{"loc": ["settings", *e["loc"]], "msg": e["msg"]} for e in exc.errors]
-            raise HTTPException(
-                str(exc), status_code=HTTP_422_UNPROCESSABLE_ENTITY, extra={"errors": errors}
-            ) from None
+            raise _SettingsRefused(str(exc), extra={"errors": errors}) from None
         return _out(name, state)

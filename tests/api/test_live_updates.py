@@ -14,6 +14,7 @@ import pytest
 from litestar import Litestar
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
+from websockets.typing import Origin
 
 from tatiana import LiveEvents
 from tatiana.api import websocket_routes
@@ -383,8 +384,8 @@ async def test_only_the_dashboard_origin_may_open_the_socket(
 ) -> None:
     async with served(make_app(settings, coordination)) as (api, _):
         with pytest.raises(InvalidStatus) as refused:
-            await connect(ws_url(api), origin="http://evil.test")  # type: ignore[arg-type]
-        async with connect(ws_url(api), origin=DASHBOARD) as allowed:  # type: ignore[arg-type]
+            await connect(ws_url(api), origin=Origin("http://evil.test"))
+        async with connect(ws_url(api), origin=Origin(DASHBOARD)) as allowed:
             await send(allowed, {"type": "auth", "token": "x"})
             assert (await closed(allowed))[0] == 4001
 
