@@ -8,6 +8,7 @@ import httpx
 import pytest
 
 from tatiana.api.app import create_app
+from tatiana.api.rate_limits import Window
 from tatiana.coordination import MemoryCoordination
 from tatiana.registry import PluginRegistry
 from tatiana.settings import Settings
@@ -90,3 +91,13 @@ async def test_websocket_handshakes_count_against_the_same_limit(
     assert 1 <= int(response.headers["Retry-After"]) <= 60
     assert json.loads(response.body) == {"status": 429, "error": "Too Many Requests"}
     assert after.status_code == 429
+
+
+def test_a_window_is_a_count_that_starts_again_when_it_ends() -> None:
+    stored = Window(7, reset=1_000).to_json().encode()
+
+    assert Window.read(stored, now=990, duration=60) == Window(7, 1_000)
+    assert Window.read(stored, now=1_000, duration=60) == Window(0, 1_060)
+    assert Window.read(None, now=5, duration=60) == Window(0, 65)
+    assert Window.read(b"[1, 2, 3]", now=5, duration=60) == Window(0, 65)
+    assert Window.read(b"not json", now=5, duration=60) == Window(0, 65)
