@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import time
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
@@ -20,7 +21,7 @@ from tatiana import LiveEvents
 from tatiana.api import websocket_routes
 from tatiana.api.app import create_app
 from tatiana.api.live_updates import Closing, Listener
-from tatiana.api.server import RunningApi, serving_api
+from tatiana.api.server import WS_MAX_MESSAGE, RunningApi, serving_api
 from tatiana.coordination import Coordination, MemoryCoordination
 from tatiana.registry import PluginRegistry
 from tatiana.settings import Settings
@@ -377,6 +378,38 @@ async def test_floods_and_oversized_messages_close_the_connection(
 
     assert flood == (1008, "too many messages: at most 30 per 10 s")
     assert too_big == (1009, "messages are limited to 4096 characters")
+
+
+async def test_a_huge_message_is_refused_by_the_server_before_it_is_read(
+    settings: Settings, coordination: MemoryCoordination
+) -> None:
+    async with served(make_app(settings, coordination)) as (api, _), connect(ws_url(api)) as socket:
+        await socket.send("x" * (WS_MAX_MESSAGE + 1))
+        code, reason = await closed(socket)
+
+    assert code == 1009
+    assert reason.endswith(f"exceeds limit of {WS_MAX_MESSAGE} bytes")  # uvicorn's, not the handler's check
+
+
+async def test_tokens_are_not_logged(
+    settings: Settings, coordination: MemoryCoordination, people: People, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    app = make_app(settings, coordination)
+    async with served(app) as (api, client):
+        token = (await login(client, people.owner))["access_token"]
+        expired = app.state.services.access_tokens.issue(people.owner.id, "f", now=time.time() - 10_000)
+        async with live(api, token) as socket:
+            await subscribe(socket, people.guild_a.id, people.guild_b.id)
+            await send(socket, {"type": "auth", "token": token})
+            await receive(socket)
+        async with connect(ws_url(api)) as refused:
+            await send(refused, {"type": "auth", "token": expired})
+            await closed(refused)
+
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    assert token not in logged
+    assert expired not in logged
 
 
 async def test_only_the_dashboard_origin_may_open_the_socket(

@@ -101,3 +101,26 @@ def test_a_window_is_a_count_that_starts_again_when_it_ends() -> None:
     assert Window.read(None, now=5, duration=60) == Window(0, 65)
     assert Window.read(b"[1, 2, 3]", now=5, duration=60) == Window(0, 65)
     assert Window.read(b"not json", now=5, duration=60) == Window(0, 65)
+
+
+async def test_every_route_of_the_schema_is_limited_but_the_probes(
+    settings: Settings, coordination: MemoryCoordination
+) -> None:
+    app = create_app(
+        settings,
+        registry=PluginRegistry.of(),
+        defaults=Defaults(),
+        coordination=coordination,
+        requests_per_minute=1,
+    )
+    async with serving(app) as client:
+        schema = (await client.get("/schema/openapi.json")).json()  # spends the one request
+        refused = {}
+        for path, item in schema["paths"].items():
+            url = path.replace("{guild_id}", "1").replace("{name}", "greet")
+            for method in item:
+                refused[f"{method.upper()} {path}"] = (await client.request(method, url)).status_code
+
+    probes = {"GET /health", "GET /ready"}
+    assert {route for route, status in refused.items() if status != 429} == probes
+    assert len(refused) > len(probes) + 5
