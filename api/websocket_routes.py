@@ -15,7 +15,8 @@ Browsers cannot set headers on a WebSocket, so the access token travels in the f
 
 A bad message gets ``{"type": "error", "error": "..."}`` and the connection stays. Close codes: 4001 not
 authenticated (no, invalid or expired token; the reason says which), 1008 too many messages, 1009 a message
-over 4 KiB, 1013 too slow to read its events, 1011 live updates interrupted, 1001 server stopping; the
+over 4 KiB, 1013 too slow to read its events, 1011 live updates interrupted (or an internal error), 1001 server
+stopping; the
 connection itself counts against the client's request rate limit (429 with Retry-After at the handshake).
 """
 
@@ -50,7 +51,7 @@ MESSAGE_WINDOW = 10.0
 CLOSE_UNAUTHORIZED = 4001
 CLOSE_POLICY = 1008
 CLOSE_TOO_BIG = 1009
-CLOSE_NORMAL = 1000
+CLOSE_INTERNAL = 1011
 
 AUTH_HINT = 'send {"type": "auth", "token": "<access token>"} first'
 
@@ -187,6 +188,9 @@ class LiveSession:
                 listener.close(CLOSE_TOO_BIG, str(exc))
             except (InvalidAccessToken, AccessUnavailable) as exc:
                 listener.close(CLOSE_UNAUTHORIZED, str(exc))
+            except Exception:
+                log.exception("live updates: a client message failed")
+                listener.close(CLOSE_INTERNAL, "internal error; reconnect")
 
     async def _handle(self, message: dict[str, Any], listener: Listener) -> None:
         kind = message["type"]

@@ -20,6 +20,7 @@ from websockets.typing import Origin
 from tatiana import LiveEvents
 from tatiana.api import websocket_routes
 from tatiana.api.app import create_app
+from tatiana.api.guild_access import GuildAccess
 from tatiana.api.live_updates import Closing, Listener
 from tatiana.api.server import WS_MAX_MESSAGE, RunningApi, serving_api
 from tatiana.coordination import Coordination, MemoryCoordination
@@ -189,6 +190,35 @@ async def test_the_connection_ends_when_its_token_expires_unless_renewed(
 
     assert code == 4001
     assert reason.startswith("access token expired")
+
+
+async def test_renewing_the_token_checks_the_followed_guilds_again(
+    settings: Settings, coordination: MemoryCoordination, people: People
+) -> None:
+    app = make_app(settings, coordination)
+    async with served(app) as (api, client):
+        services = app.state.services
+        manager = await login(client, people.manager)
+        async with live(api, manager["access_token"]) as socket:
+            await subscribe(socket, people.guild_a.id)
+            people.guild_a.members[people.manager.id].roles.clear()  # no longer MANAGE_GUILD
+            services.guild_access = GuildAccess(
+                services.discord, services.refresh_tokens.discord_token, ttl=0
+            )
+            await send(socket, {"type": "auth", "token": manager["access_token"]})
+            dropped, ready = await receive(socket), await receive(socket)
+            await LiveEvents(coordination).activity(people.guild_a.id, {"action": "unseen"})
+            await send(socket, {"type": "ping"})
+            after = await receive(socket)
+
+    guild = str(people.guild_a.id)
+    assert dropped == {
+        "type": "unsubscribed",
+        "guilds": [guild],
+        "refused": [{"guild_id": guild, "error": "you do not manage this guild"}],
+    }
+    assert ready["type"] == "ready"
+    assert after == {"type": "pong"}
 
 
 async def test_a_plugin_toggle_reaches_that_guilds_subscribers_only(
