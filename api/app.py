@@ -1,9 +1,10 @@
-"""The Litestar application: health, metrics, OpenAPI, dashboard login, bot status, plugins, live updates."""
+"""The Litestar application: health, metrics, OpenAPI, login, bot, guilds, users, moderation, analytics,
+plugins, live updates."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 
 import httpx
 from litestar import Litestar
@@ -14,20 +15,29 @@ from litestar.openapi.spec import Components, SecurityScheme
 from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
 
 from tatiana.api.access_tokens import AccessTokens
+from tatiana.api.analytics_routes import AnalyticsController
 from tatiana.api.auth_routes import AuthController
+from tatiana.api.bot_owners import BotOwners
+from tatiana.api.bot_rest import bot_rest
 from tatiana.api.bot_routes import bot_guilds, bot_status
 from tatiana.api.dependencies import BEARER_SCHEME, provide_services
 from tatiana.api.discord_oauth import DiscordOAuth
 from tatiana.api.errors import EXCEPTION_HANDLERS
 from tatiana.api.guild_access import GuildAccess
+from tatiana.api.guild_routes import GuildController
 from tatiana.api.health_routes import health, ready
 from tatiana.api.live_updates import LiveHub
 from tatiana.api.login_state import LoginStates
+from tatiana.api.moderation_routes import ModerationController
 from tatiana.api.openapi_errors import document_errors
+from tatiana.api.plugin_mount import plugin_routers
 from tatiana.api.plugin_routes import GuildPluginController, list_plugins
 from tatiana.api.rate_limits import STORE_NAME, UNLIMITED_PATHS, rate_limit_middleware, rate_limit_store
 from tatiana.api.refresh_tokens import RefreshTokenStore
+from tatiana.api.restart_routes import RestartController
+from tatiana.api.restarts import RestartJobs
 from tatiana.api.services import ApiServices
+from tatiana.api.user_routes import UserController
 from tatiana.api.websocket_routes import live_updates
 from tatiana.coordination import Coordination, create_coordination
 from tatiana.db.engine import create_engine, session_factory
@@ -60,6 +70,7 @@ def create_app(
     requests_per_minute: int | None = None,
     rate_limit_namespace: str = "tatiana:ratelimit",
     sharding_namespace: str = "tatiana:",
+    bot_token: str | None = None,
     status_interval: float = STATUS_INTERVAL,
 ) -> Litestar:
     """The API for ``settings``; the database, coordination and HTTP client are opened at startup.
@@ -67,8 +78,10 @@ def create_app(
     ``redirect_uri`` is where Discord sends the browser back (default: the dashboard's ``/auth/callback``).
     A ``coordination``, ``sharding`` or ``http`` given here is the caller's to close; without ``sharding`` the
     shards' status records are read from REDIS_URL under ``sharding_namespace`` (in memory, so empty, without). Each client address may make
-    ``requests_per_minute`` requests (default API_RATE_LIMIT), counted in Redis when REDIS_URL is set. The live-updates
-    WebSocket notices bot status changes by reading the status records every ``status_interval`` seconds.
+    ``requests_per_minute`` requests (default API_RATE_LIMIT), counted in Redis when REDIS_URL is set. The bot's
+    token (``bot_token``, default DISCORD_TOKEN) gives the API the bot's REST client at DISCORD_API_URL: without it
+    the routes that act on Discord as the bot answer 503. The live-updates WebSocket notices bot status changes by
+    reading the status records every ``status_interval`` seconds.
     """
     if settings.jwt_secret is None:
         raise ValueError("JWT_SECRET is required to run the API")
@@ -77,6 +90,7 @@ def create_app(
     plugin_defaults = defaults or DeploymentConfig.load(settings.tatiana_plugins_file, plugins)
     callback = redirect_uri or f"{settings.dashboard_origin.rstrip('/')}/auth/callback"
     limits_store = rate_limit_store(settings.redis_url, rate_limit_namespace)
+    token = bot_token or (settings.discord_token.get_secret_value() if settings.discord_token else None)
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -87,6 +101,9 @@ def create_app(
         shards = sharding or create_sharding(settings.redis_url, sharding_namespace)
         sessions = session_factory(engine)
         refresh_tokens = RefreshTokenStore(sessions)
+        stack = AsyncExitStack()
+        rest = await stack.enter_async_context(bot_rest(token, settings.discord_api_url)) if token else None
+        restarts = RestartJobs(shards, coord)
         discord = None
         if settings.discord_client_id and settings.discord_client_secret:
             discord = DiscordOAuth(
@@ -107,6 +124,10 @@ def create_app(
             guild_access=GuildAccess(discord, refresh_tokens.discord_token) if discord else None,
             redirect_uri=callback,
             sharding=shards,
+            coordination=coord,
+            bot_rest=rest,
+            bot_owners=BotOwners(settings.owner_ids, rest),
+            restarts=restarts,
         )
         app.state.dashboard_origin = settings.dashboard_origin.rstrip("/")
         try:
@@ -114,6 +135,8 @@ def create_app(
                 app.state.live_hub = hub
                 yield
         finally:
+            await restarts.close()
+            await stack.aclose()
             if http is None:
                 await client.aclose()
             if own_coordination:
@@ -133,6 +156,12 @@ def create_app(
             bot_guilds,
             list_plugins,
             GuildPluginController,
+            RestartController,
+            GuildController,
+            UserController,
+            ModerationController,
+            AnalyticsController,
+            *plugin_routers(plugins),
             live_updates,
         ],
         dependencies={"services": Provide(provide_services, sync_to_thread=False)},
@@ -144,7 +173,7 @@ def create_app(
         stores={STORE_NAME: limits_store},
         cors_config=CORSConfig(
             allow_origins=[settings.dashboard_origin.rstrip("/")],
-            allow_methods=["GET", "POST", "PUT", "DELETE", "OPTIONS"],
+            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
             allow_headers=["Authorization", "Content-Type"],
         ),
         openapi_config=OpenAPIConfig(

@@ -2,8 +2,8 @@
 
 Litestar describes an error as ``{"status_code", "detail", "extra"}``; the API answers
 ``{"status", "error", "errors"?}``. Each route handler lists the refusals particular to it in ``raises``; this
-adds those every route shares (401 where a bearer token is required, 404 where the path has parameters, 413
-where there is a body, 429 where the rate limit applies) and gives every 4xx/5xx answer the real body.
+adds those every route shares (401, 403 and 503 where a bearer token is required, 404 where the path has
+parameters, 413 where there is a body, 429 where the rate limit applies) and gives every 4xx/5xx answer the real body.
 """
 
 from __future__ import annotations
@@ -73,7 +73,14 @@ def _document(operation: Operation, limited: bool) -> None:
     responses = operation.responses if operation.responses is not None else {}
     operation.responses = responses
     if operation.security:
-        responses.setdefault("401", OpenAPIResponse(description="No valid bearer token"))
+        # provide_caller and the role checks of api/roles.py stand before every route that takes a token.
+        responses.setdefault(
+            "401", OpenAPIResponse(description="No valid bearer token, or the login was revoked")
+        )
+        responses.setdefault("403", OpenAPIResponse(description="The caller's role does not allow this"))
+        responses.setdefault(
+            "503", OpenAPIResponse(description="Dashboard login or the bot's token is not configured")
+        )
     if any(getattr(parameter, "param_in", None) == "path" for parameter in operation.parameters or ()):
         # The router answers a path whose typed parameter does not parse (a guild id of letters) with 404.
         responses.setdefault("404", OpenAPIResponse(description="No such resource"))

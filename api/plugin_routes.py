@@ -10,17 +10,14 @@ from litestar.di import NamedDependency, Provide
 from litestar.exceptions import (
     ClientException,
     HTTPException,
-    NotAuthorizedException,
     NotFoundException,
-    PermissionDeniedException,
-    ServiceUnavailableException,
 )
 from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY
 
 from tatiana.api.access_tokens import AccessClaims
 from tatiana.api.dependencies import BEARER_SCHEME, provide_caller
-from tatiana.api.guild_access import AccessUnavailable
+from tatiana.api.roles import MANAGER_REFUSALS, provide_managed_guild
 from tatiana.api.services import ApiServices
 from tatiana.guild_plugins import GuildPluginState, SettingsValidationError, UnknownPluginError
 
@@ -61,27 +58,8 @@ class _SettingsRefused(HTTPException):
     status_code = HTTP_422_UNPROCESSABLE_ENTITY
 
 
-# Refusals of every route behind provide_managed_guild.
-GUILD_REFUSALS = [NotAuthorizedException, PermissionDeniedException, ServiceUnavailableException]
-
-
 def _out(name: str, state: GuildPluginState) -> GuildPluginOut:
     return GuildPluginOut(name, state.enabled, state.settings.model_dump(mode="json"))
-
-
-async def provide_managed_guild(
-    guild_id: FromPath[int], caller: NamedDependency[AccessClaims], services: NamedDependency[ApiServices]
-) -> int:
-    """The path's guild id, once the caller is known to manage that guild; 403 otherwise."""
-    if services.guild_access is None:
-        raise ServiceUnavailableException("dashboard login is not configured (DISCORD_CLIENT_ID/SECRET)")
-    try:
-        allowed = await services.guild_access.can_manage(caller.family, guild_id)
-    except AccessUnavailable as exc:
-        raise NotAuthorizedException(str(exc)) from None
-    if not allowed:
-        raise PermissionDeniedException("you do not manage this guild")
-    return guild_id
 
 
 @get("/api/plugins", tags=["plugins"], sync_to_thread=False)
@@ -115,7 +93,7 @@ class GuildPluginController(Controller):
         "guild": Provide(provide_managed_guild),
     }
 
-    @get("/", raises=GUILD_REFUSALS)
+    @get("/", raises=MANAGER_REFUSALS)
     async def states(
         self, guild: NamedDependency[int], services: NamedDependency[ApiServices]
     ) -> list[GuildPluginOut]:
@@ -123,7 +101,7 @@ class GuildPluginController(Controller):
         states = await services.guild_plugins.states(guild)
         return [_out(name, state) for name, state in sorted(states.items())]
 
-    @put("/{name:str}", raises=[*GUILD_REFUSALS, NotFoundException, _SettingsRefused])
+    @put("/{name:str}", raises=[*MANAGER_REFUSALS, NotFoundException, _SettingsRefused])
     async def change(
         self,
         guild: NamedDependency[int],

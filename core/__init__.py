@@ -11,9 +11,19 @@
 - ``GuildSettings``: a guild's settings of a plugin and its language, for listeners (commands get theirs
   injected); declare ``guild_settings: GuildSettings``.
 - ``LiveEvents``: moderation alerts and activity for the dashboard's live view; declare ``live: LiveEvents``.
+- ``RouteAccess``: the caller of a plugin's own API route (``Plugin(routes=...)``, mounted under
+  ``/api/plugins/<name>``), with the API's role checks; handlers declare ``access: NamedDependency[RouteAccess]``.
+- ``TaskContext``, ``every`` and ``Tasks``: background tasks (taskiq). A plugin lists async functions taking a
+  ``TaskContext`` in ``Plugin(tasks=...)`` (``@every(seconds)`` for periodic ones); commands and listeners declare
+  ``tasks: Tasks`` to run one now or later. They run in the bot's process, or in ``tatiana worker`` processes
+  with REDIS_URL.
 - ``BufferedCounter`` and ``Counters``: hot counters (XP per message) a plugin declares in
   ``Plugin(counters=...)`` and adds to through the injected ``counters: Counters``; the bot writes them in
   batches, one write per key and flush (Redis buffers them when configured, memory otherwise).
+
+- ``AITool`` and ``ToolCall``: a function the AI model may call for the member who asks
+  (``Plugin(ai_tools=...)``), run with that member's permissions; ``GuildTools`` (injected) offers and runs
+  the tools of the plugins enabled in a guild.
 
 Commands and listeners may also declare ``components: miru.Client`` (hikari-miru) to send buttons, selects and
 modals. ``tatiana.testing`` (and the pytest fixtures the ``tatiana`` pytest plugin installs) runs a plugin's
@@ -22,6 +32,8 @@ commands on a local Discord sandbox in its tests.
 Everything else may change between versions.
 """
 
+from tatiana.ai_tools import AITool, GuildTools, ToolCall
+from tatiana.background import TaskContext, Tasks, every
 from tatiana.counters import BufferedCounter, Counters
 from tatiana.database import Database
 from tatiana.fields import ChannelId, RoleId
@@ -29,20 +41,28 @@ from tatiana.guild_settings import GuildSettings
 from tatiana.i18n import Translator, load_translations
 from tatiana.live_events import LiveEvents
 from tatiana.plugin import API_VERSION, NoSettings, Plugin, PluginDefinitionError
+from tatiana.route_access import RouteAccess
 
 __all__ = [
     "API_VERSION",
+    "AITool",
     "BufferedCounter",
     "ChannelId",
     "Counters",
     "Database",
     "GuildSettings",
+    "GuildTools",
     "LiveEvents",
     "NoSettings",
     "Plugin",
     "PluginDefinitionError",
     "RoleId",
+    "RouteAccess",
+    "TaskContext",
+    "Tasks",
+    "ToolCall",
     "Translator",
+    "every",
     "load_translations",
 ]
 __version__ = "0.1.0"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import inspect
 import json
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -14,6 +15,7 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 from pydantic import BaseModel
 
+from tatiana.ai_tools import AITool
 from tatiana.counters.buffered import BufferedCounter
 
 if TYPE_CHECKING:
@@ -54,11 +56,13 @@ class Plugin:
       schema is the form the dashboard renders.
     - ``migrations``: a folder of Alembic revisions (its own branch, labelled with the plugin's name).
     - ``metadata``: the SQLAlchemy ``MetaData`` of its tables, compared against its migrations.
-    - ``tasks``: async functions run as background tasks (taskiq) under ``<plugin>.<function>``.
+    - ``tasks``: async functions run as background tasks (taskiq) under ``<plugin>.<function>``; each takes a
+      ``TaskContext`` first, then keyword arguments; ``@every(seconds)`` makes one periodic.
     - ``routes``: Litestar route handlers or routers, mounted under ``/api/plugins/<name>``.
     - ``translations``: ``{"es": {key: text}, "en": {key: text}}`` for its messages and command names.
     - ``counters``: its ``BufferedCounter``s, named ``"<plugin>.<what>"``: hot increments the bot buffers and
       writes in batches (XP per message, usage counts) instead of one database write each.
+    - ``ai_tools``: ``AITool``s the AI model may call for a member of a guild where the plugin is on.
     """
 
     name: str
@@ -73,6 +77,7 @@ class Plugin:
     routes: Sequence[Any] = ()
     translations: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     counters: Sequence[BufferedCounter] = ()
+    ai_tools: Sequence[AITool] = ()
 
     def __post_init__(self) -> None:
         if not NAME_PATTERN.match(self.name):
@@ -104,12 +109,21 @@ class Plugin:
             raise PluginDefinitionError(
                 f"plugin {self.name!r}: migrations folder {self.migrations} does not exist"
             )
+        for task in self.tasks:
+            if not inspect.iscoroutinefunction(task):
+                raise PluginDefinitionError(f"plugin {self.name!r}: task {task!r} is not an async function")
         for counter in self.counters:
             if not isinstance(counter, BufferedCounter) or not counter.name.startswith(f"{self.name}."):
                 raise PluginDefinitionError(
                     f"plugin {self.name!r}: counters must be BufferedCounter objects named '{self.name}.<what>',"
                     f" not {counter!r}"
                 )
+
+        names = [tool.name for tool in self.ai_tools if isinstance(tool, AITool)]
+        if len(names) != len(self.ai_tools) or len(set(names)) != len(names):
+            raise PluginDefinitionError(
+                f"plugin {self.name!r}: ai_tools must be AITool objects with distinct names"
+            )
 
     def api_specifier(self) -> SpecifierSet:
         """The plugin API versions this plugin accepts, as a specifier set."""

@@ -75,6 +75,10 @@ class Settings(BaseSettings):
         ge=1,
         description="API requests (and WebSocket connections) per minute per client address",
     )
+    bot_owner_ids: str | None = Field(
+        default=None,
+        description="Comma-separated Discord ids of the bot's owners (API admin); unset: the application's owner",
+    )
     log_level: str = Field(default="INFO", description="Logging level")
 
     @field_validator("log_level")
@@ -103,6 +107,18 @@ class Settings(BaseSettings):
         if value and not value.startswith(("redis://", "rediss://", "unix://")):
             raise ValueError("must start with redis://, rediss:// or unix://")
         return value or None
+
+    @field_validator("bot_owner_ids")
+    @classmethod
+    def _id_list(cls, value: str | None) -> str | None:
+        if value and not all(part.strip().isdigit() for part in value.split(",")):
+            raise ValueError("must be Discord ids separated by commas, e.g. 123,456")
+        return value or None
+
+    @property
+    def owner_ids(self) -> frozenset[int]:
+        """BOT_OWNER_IDS as numbers (empty when unset)."""
+        return frozenset(int(part) for part in (self.bot_owner_ids or "").split(",") if part.strip())
 
     def __repr_args__(self) -> Any:
         for name, value in super().__repr_args__():

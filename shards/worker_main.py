@@ -15,6 +15,7 @@ import signal
 import sys
 from collections.abc import AsyncIterator, Sequence
 
+from tatiana.background import TaskRunner
 from tatiana.bot.app import TatianaBot
 from tatiana.coordination import create_coordination
 from tatiana.counters import create_counter_store
@@ -60,6 +61,7 @@ async def open_worker(
             coordination=coordination,
             rest_url=rest_url or settings.discord_api_url,
             counter_store=counter_store,
+            tasks=TaskRunner.redis(registry, settings.redis_url, namespace) if settings.redis_url else None,
         )
         yield ShardWorker(bot, sharding, coordination, config)
     finally:

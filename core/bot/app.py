@@ -12,8 +12,12 @@ import lightbulb
 import miru
 from pydantic import BaseModel
 
+from tatiana.ai_tools import GuildTools
+from tatiana.background import TaskContext, TaskRunner, Tasks
 from tatiana.bot import command_sync
+from tatiana.bot.command_usage import CommandUsageRecorder
 from tatiana.bot.gating import PluginGate, guard_autocomplete
+from tatiana.bot.guild_rows import GuildRows
 from tatiana.bot.languages import GuildLanguages
 from tatiana.counters import DEFAULT_FLUSH_INTERVAL, Counters, CounterStore, MemoryCounterStore
 from tatiana.database import Database
@@ -51,6 +55,7 @@ class TatianaBot:
         gateway_options: dict[str, Any] | None = None,
         counter_store: CounterStore | None = None,
         flush_interval: float = DEFAULT_FLUSH_INTERVAL,
+        tasks: TaskRunner | None = None,
     ) -> None:
         self.registry = registry
         self.sessions = sessions
@@ -60,6 +65,10 @@ class TatianaBot:
         self.gate = PluginGate(self.service, self.languages)
         # Buffered counters (XP...): in Redis when the caller passes a Redis store, else in this process.
         self.counters = Counters(counter_store or MemoryCounterStore(), Database(sessions), flush_interval)
+        self.command_usage = CommandUsageRecorder(sessions, self.gate.owner_of, flush_interval)
+        self.guild_rows = GuildRows(sessions, flush_interval)
+        # Plugins' background tasks: in this process unless the caller sends them to workers (Redis).
+        self.tasks = tasks or TaskRunner.embedded(registry)
         options: dict[str, Any] = {"banner": None, "logs": None, "intents": intents}
         if rest_url is not None:
             options["rest_url"] = rest_url
@@ -68,7 +77,7 @@ class TatianaBot:
         self.client = lightbulb.client_from_app(
             self.app,
             sync_commands=False,  # sync_commands() below: lightbulb's own sync overwrites unchanged commands
-            hooks=[self.gate.hook()],
+            hooks=[self.gate.hook(), *self.command_usage.hooks()],
             localization_provider=localization_provider(self._all_translations()),
         )
         self.client.error_handler(self.gate.handle_error, priority=-100)
@@ -92,7 +101,10 @@ class TatianaBot:
         defaults.register_value(miru.Client, self.components)
         defaults.register_value(Counters, self.counters)
         defaults.register_value(LiveEvents, LiveEvents(self.coordination))
-        defaults.register_value(GuildSettings, GuildSettings(self.service, self.registry, self.languages))
+        self.guild_settings = GuildSettings(self.service, self.registry, self.languages)
+        defaults.register_value(GuildSettings, self.guild_settings)
+        defaults.register_value(GuildTools, GuildTools(self.service, self.registry))
+        defaults.register_value(Tasks, self.tasks)  # type: ignore[type-abstract]  # linkd keys by type
         registry = self.client.di.registry_for(lightbulb.di.Contexts.COMMAND)
         registry.register_factory(Translator, self._translator)
         for plugin in self.registry:
@@ -157,6 +169,10 @@ class TatianaBot:
         """Load plugins, start listening to per-guild changes, connect the shards and sync commands."""
         await self.service.start()
         self.gate.attach(self.app)
+        self.guild_rows.attach(self.app)
+        await self.languages.follow(self.coordination)
+        self.command_usage.buffer.start()
+        self.guild_rows.buffer.start()
         await self.load_plugins()
         # hikari would ask PyPI for a newer version on every start: not from a shard, nor offline.
         await self.app.start(shard_ids=shard_ids, shard_count=shard_count, check_for_updates=False)
@@ -167,9 +183,15 @@ class TatianaBot:
             if record.plugin is not None and record.status is PluginStatus.LOADED:
                 self.counters.track(record.name, record.plugin.counters)
         await self.counters.start()
+        self.tasks.bind(TaskContext(Database(self.sessions), self.app.rest, self.guild_settings))
+        await self.tasks.start()
 
     async def stop(self) -> None:
-        """Disconnect the shards and stop the client and the state listener."""
+        """Stop the background tasks, disconnect the shards and stop the client and the state listener."""
+        try:
+            await self.tasks.stop()
+        except Exception:
+            log.exception("the background tasks did not stop cleanly")
         try:
             await self.client.stop()
         except Exception:
@@ -177,5 +199,9 @@ class TatianaBot:
         if self.app.is_alive:
             await self.app.close()
         await self.counters.stop()  # after the gateway: no increment arrives once the last flush ran
+        await self.command_usage.buffer.stop()
+        await self.guild_rows.buffer.stop()
+        self.guild_rows.detach()
+        await self.languages.unfollow()
         self.gate.detach(self.app)
         await self.service.stop()

@@ -1,15 +1,32 @@
-"""Each guild's language (``guilds.language``), cached; ``es`` until a guild says otherwise."""
+"""Each guild's language (``guilds.language``), cached; ``es`` until a guild says otherwise.
+
+A change of a guild's configuration is published on ``GUILD_CONFIG_CHANNEL`` (``{"guild_id": int}``); every
+process following it re-reads that guild's language.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import logging
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from tatiana.db.models import Guild
 
+if TYPE_CHECKING:
+    from tatiana.coordination import Coordination, Subscription
+
+log = logging.getLogger(__name__)
+
 DEFAULT_LANGUAGE = "es"
+GUILD_CONFIG_CHANNEL = "guild_config"
+
+
+async def publish_guild_config_change(coordination: Coordination, guild_id: int) -> None:
+    """Tell every process that ``guild_id``'s configuration (language, prefix) changed."""
+    await coordination.publish(GUILD_CONFIG_CHANNEL, {"guild_id": guild_id})
 
 
 class GuildLanguages:
@@ -19,6 +36,8 @@ class GuildLanguages:
         self.sessions = sessions
         self._cache: dict[int, str] = {}
         self._reads: dict[int, asyncio.Task[str]] = {}
+        self._subscription: Subscription | None = None
+        self._listener: asyncio.Task[None] | None = None
 
     async def __call__(self, guild_id: int | None) -> str:
         """The language of ``guild_id`` (the default for DMs and unknown guilds)."""
@@ -43,3 +62,27 @@ class GuildLanguages:
     def forget(self, guild_id: int) -> None:
         """Read ``guild_id`` from the database again next time."""
         self._cache.pop(guild_id, None)
+
+    async def follow(self, coordination: Coordination) -> None:
+        """Forget a guild's cached language whenever a change of its configuration is published."""
+        if self._listener is not None:
+            return
+        self._subscription = await coordination.subscribe(GUILD_CONFIG_CHANNEL)
+        self._listener = asyncio.create_task(self._listen(self._subscription), name="guild-config-changes")
+
+    async def unfollow(self) -> None:
+        """Stop following configuration changes."""
+        subscription, self._subscription = self._subscription, None
+        listener, self._listener = self._listener, None
+        if subscription is not None:
+            await subscription.close()
+        if listener is not None:
+            await asyncio.wait([listener])
+
+    async def _listen(self, subscription: Subscription) -> None:
+        async for message in subscription:
+            guild_id = message.data.get("guild_id")
+            if isinstance(guild_id, int) and not isinstance(guild_id, bool):
+                self.forget(guild_id)
+            else:
+                log.warning("ignoring a malformed guild configuration change: %r", message.data)

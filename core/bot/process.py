@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import secrets
 import signal
 from collections.abc import AsyncIterator
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
     from tatiana.api.server import RunningApi
     from tatiana.sharding.base import StatusStore
     from tatiana.sharding.records import ClusterShape
+    from tatiana.testing.gemini import GeminiRequest
     from tatiana.testing.sandbox.server import Sandbox
 
 log = logging.getLogger(__name__)
@@ -69,6 +71,41 @@ async def discord_endpoint(settings: Settings, options: DevOptions) -> AsyncIter
         await sandbox.stop()
 
 
+@dataclass(frozen=True)
+class GeminiEndpoint:
+    """Where the AI plugin's model answers: Google's Gemini, or a local stand-in started for this run."""
+
+    local_url: str | None = None
+
+
+LOCAL_GEMINI_KEY = "local-gemini-stand-in"
+
+
+def _local_answer(request: GeminiRequest) -> str:
+    return f"(local stand-in for Gemini; set GEMINI_API_KEY for real answers) You said: {request.user_text}"
+
+
+@contextlib.asynccontextmanager
+async def gemini_endpoint(settings: Settings) -> AsyncIterator[GeminiEndpoint]:
+    """Gemini with GEMINI_API_KEY set; otherwise a local Gemini-compatible server the AI plugin is pointed at."""
+    if settings.gemini_api_key is not None:
+        yield GeminiEndpoint()
+        return
+    from tatiana.testing.gemini import FakeGemini
+
+    saved = {name: os.environ.get(name) for name in ("GEMINI_API_KEY", "GEMINI_BASE_URL")}
+    async with FakeGemini(answer=_local_answer) as gemini:
+        os.environ.update(GEMINI_API_KEY=LOCAL_GEMINI_KEY, GEMINI_BASE_URL=gemini.base_url)
+        try:
+            yield GeminiEndpoint(gemini.base_url)
+        finally:
+            for name, value in saved.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
+
+
 def dev_api_settings(settings: Settings, discord: DiscordEndpoint) -> Settings:
     """The API's settings in dev: a random per-run JWT_SECRET if unset, the sandbox's OAuth2 on the sandbox."""
     update: dict[str, Any] = {}
@@ -106,7 +143,7 @@ async def run_dev(
             loop.add_signal_handler(sig, _interrupt, stop)
     # One command must work on a fresh data directory, so the schema is brought to heads before anything runs.
     await upgrade(settings.effective_database_url, registry=registry)
-    async with discord_endpoint(settings, options) as discord:
+    async with discord_endpoint(settings, options) as discord, gemini_endpoint(settings) as gemini:
         shape = await fetch_shape(discord.rest_url, discord.token)
         config = WorkerConfig("dev", None, shape.shard_count, shape)
         async with open_worker(
@@ -119,13 +156,15 @@ async def run_dev(
                 defaults=deployment,
                 coordination=worker.coordination,
                 sharding=worker.sharding,
+                bot_token=discord.token,
             )
             host = options.api_host or settings.api_host
             port = settings.api_port if options.api_port is None else options.api_port
             async with serving_api(app, host, port) as api:
                 serving = asyncio.create_task(worker.run(stop), name="shard worker")
                 if await _all_ready(worker.sharding.status, shape.shard_count, serving):
-                    print(_banner(settings, registry, discord, shape, api), flush=True)
+                    banner = _banner(settings, registry, discord=discord, shape=shape, api=api, gemini=gemini)
+                    print(banner, flush=True)
                 await serving
 
 
@@ -148,9 +187,11 @@ async def _all_ready(status: StatusStore, shard_count: int, serving: asyncio.Tas
 def _banner(
     settings: Settings,
     registry: PluginRegistry,
+    *,
     discord: DiscordEndpoint,
     shape: ClusterShape,
     api: RunningApi,
+    gemini: GeminiEndpoint,
 ) -> str:
     sharding = "on Redis" if settings.redis_url else "on the in-memory sharding"
     lines = [
@@ -176,6 +217,8 @@ def _banner(
         login = "off (DISCORD_CLIENT_ID and DISCORD_CLIENT_SECRET are unset)"
     if settings.jwt_secret is None:
         login += ", tokens signed with a per-run secret (JWT_SECRET is unset)"
+    if gemini.local_url is not None:
+        lines.append(f"  ai model      local Gemini stand-in at {gemini.local_url} (GEMINI_API_KEY is unset)")
     lines += [
         f"  api           {api.url}  (OpenAPI schema: {api.schema_url})",
         f"  api login     {login}",

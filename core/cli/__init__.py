@@ -15,6 +15,7 @@ from tatiana.cli.dev_cmd import dev
 from tatiana.cli.plugins_cmd import plugins
 from tatiana.cli.run_cmd import run
 from tatiana.cli.shards_cmd import shards
+from tatiana.cli.worker_cmd import worker
 
 
 @click.group(help="Tatiana: a plugin-based Discord bot framework.")
@@ -30,6 +31,7 @@ cli.add_command(dev)
 cli.add_command(run)
 cli.add_command(shards)
 cli.add_command(api)
+cli.add_command(worker)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -137,6 +137,7 @@ class AIConversation(Base):
     __table_args__ = (
         CheckConstraint("tokens_used IS NULL OR tokens_used >= 0", name="tokens_not_negative"),
         Index(None, "guild_id", "created_at"),
+        Index(None, "conversation_id", "id"),
     )
 
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
@@ -151,6 +152,9 @@ class AIConversation(Base):
     response_time: Mapped[float | None] = mapped_column(Float, comment="seconds")
     created_at: Mapped[datetime] = mapped_column(Timestamp, server_default=func.now())
     model: Mapped[str | None] = mapped_column(String(100))
+    conversation_id: Mapped[int | None] = mapped_column(
+        BigInteger, comment="channel or thread whose memory holds the exchange; NULL once forgotten"
+    )
 
 
 class GuildPlugin(Base):

@@ -8,6 +8,7 @@ The names a plugin author needs, importable from here:
 - ``SandboxUser``: a member who runs commands, presses buttons and submits modals; ``Reply``: what the bot
   answered.
 - ``Attachment``: a file given to an attachment option.
+- ``FakeGemini``: a local Gemini-compatible server the real google-genai client reaches by base URL.
 
 The pytest fixtures (``sandbox``, ``bot``, ``guild``, ``member``, ``moderator``, ``owner``) live in
 ``tatiana.testing.pytest_plugin``, which pytest loads by itself.
@@ -19,16 +20,18 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from tatiana.testing.gemini import FakeGemini
     from tatiana.testing.harness import sandbox_bot
     from tatiana.testing.sandbox.interactions import Attachment, Reply, SandboxUser
     from tatiana.testing.sandbox.seed import seed_demo
     from tatiana.testing.sandbox.server import Sandbox
 
-__all__ = ["Attachment", "Reply", "Sandbox", "SandboxUser", "sandbox_bot", "seed_demo"]
+__all__ = ["Attachment", "FakeGemini", "Reply", "Sandbox", "SandboxUser", "sandbox_bot", "seed_demo"]
 
 # Imported on first use: pytest imports this package with its plugin in every run, before any fixture is used.
 _HOMES = {
     "Attachment": "tatiana.testing.sandbox.interactions",
+    "FakeGemini": "tatiana.testing.gemini",
     "Reply": "tatiana.testing.sandbox.interactions",
     "SandboxUser": "tatiana.testing.sandbox.interactions",
     "Sandbox": "tatiana.testing.sandbox.server",

@@ -6,6 +6,7 @@ import contextlib
 from collections.abc import AsyncIterator, Sequence
 from typing import TYPE_CHECKING
 
+from tatiana.background import TaskRunner
 from tatiana.bot.app import TatianaBot
 from tatiana.coordination import Coordination, MemoryCoordination
 from tatiana.counters import DEFAULT_FLUSH_INTERVAL, CounterStore
@@ -48,12 +49,14 @@ async def sandbox_bot(
     counter_store: CounterStore | None = None,
     flush_interval: float = DEFAULT_FLUSH_INTERVAL,
     migrate: bool = True,
+    tasks: TaskRunner | None = None,
 ) -> AsyncIterator[TatianaBot]:
     """A started bot on ``sandbox`` with ``plugins`` (every installed one by default), its database migrated.
 
     Its buffered counters live in memory unless ``counter_store`` is given (which the caller closes). With
     ``migrate=False`` the database must already be migrated (as ``tatiana db upgrade`` does in production, which
-    keeps Alembic out of the bot's process).
+    keeps Alembic out of the bot's process). Plugins' tasks run in the bot's process unless ``tasks`` (a
+    ``TaskRunner.redis``) sends them to workers.
     """
     registry = registry_for(plugins)
     deployment = DeploymentConfig(
@@ -75,6 +78,7 @@ async def sandbox_bot(
         rest_url=sandbox.rest_url,
         counter_store=counter_store,
         flush_interval=flush_interval,
+        tasks=tasks,
     )
     try:
         await bot.start(shard_ids=shard_ids, shard_count=shard_count)

@@ -1,4 +1,4 @@
-"""Numbered moderation cases with expiry, the AI model of an exchange, and command usage for analytics.
+"""Numbered moderation cases with expiry, the AI model and conversation of an exchange, command usage.
 
 Revision ID: core_0003
 Revises: core_0002
@@ -59,6 +59,20 @@ def upgrade() -> None:
         )
     with op.batch_alter_table("ai_conversations") as batch:
         batch.add_column(sa.Column("model", sa.String(length=100), nullable=True))
+        batch.add_column(
+            sa.Column(
+                "conversation_id",
+                sa.BigInteger(),
+                nullable=True,
+                comment="channel or thread whose memory holds the exchange; NULL once forgotten",
+            )
+        )
+    op.create_index(
+        op.f("ix_ai_conversations_conversation_id"),
+        "ai_conversations",
+        ["conversation_id", "id"],
+        unique=False,
+    )
     op.create_table(
         "command_usage",
         sa.Column("id", BIG_INT_PK, autoincrement=True, nullable=False),
@@ -80,7 +94,9 @@ def upgrade() -> None:
 def downgrade() -> None:
     """Drop command_usage, ai_conversations.model and the case columns."""
     op.drop_table("command_usage")
+    op.drop_index(op.f("ix_ai_conversations_conversation_id"), table_name="ai_conversations")
     with op.batch_alter_table("ai_conversations") as batch:
+        batch.drop_column("conversation_id")
         batch.drop_column("model")
     with op.batch_alter_table("moderation_logs") as batch:
         batch.drop_constraint(op.f("uq_moderation_logs_guild_id_case_number"), type_="unique")

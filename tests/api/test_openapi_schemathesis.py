@@ -1,7 +1,7 @@
 """Schemathesis against the served OpenAPI schema: no 5xx, and every answer as the schema describes it.
 
-The API runs under uvicorn on a real socket, with a migrated database holding the sandbox's guilds and a
-logged-in manager of one guild; schemathesis's requests run in a thread (they are blocking) while this
+The API runs under uvicorn on a real socket, with a migrated database holding the sandbox's guilds, the
+sandbox's bot token, and a logged-in manager of one guild; schemathesis's requests run in a thread (they are blocking) while this
 test's event loop serves the API and the sandbox's OAuth2 endpoints.
 """
 
@@ -29,11 +29,11 @@ from schemathesis.specs.openapi.checks import (
 from tatiana.api.app import create_app
 from tatiana.api.server import serving_api
 from tatiana.coordination import MemoryCoordination
-from tatiana.db.engine import create_engine, session_factory
-from tatiana.db.models import Guild as GuildRow
 from tatiana.registry import PluginRegistry
 from tatiana.settings import Settings
+from tatiana.testing.sandbox.server import Sandbox
 
+from .bot_api import write_guild_rows
 from .conftest import GREET, PLAIN, Defaults, People, login
 
 EXAMPLES_PER_OPERATION = 60
@@ -45,17 +45,6 @@ CHECKS = [
     response_headers_conformance,
     response_schema_conformance,
 ]
-
-
-async def seed_guilds(database_url: str, people: People) -> None:
-    """The bot knows both guilds, as a shard would have stored them."""
-    engine = create_engine(database_url)
-    try:
-        async with session_factory(engine)() as session, session.begin():
-            for guild in (people.guild_a, people.guild_b):
-                session.add(GuildRow(discord_id=guild.id, name=guild.name, owner_id=guild.owner_id))
-    finally:
-        await engine.dispose()
 
 
 def describe(failure: BaseException) -> str:
@@ -106,14 +95,15 @@ def fuzz(schema_url: str, base_url: str, token: str, guild_id: int) -> list[str]
 
 @pytest.mark.slow
 async def test_schemathesis_finds_no_server_error_and_no_answer_outside_the_schema(
-    settings: Settings, people: People, sqlite_url: str
+    settings: Settings, people: People, sandbox: Sandbox
 ) -> None:
-    await seed_guilds(sqlite_url, people)
+    await write_guild_rows(settings, people)
     app = create_app(
         settings,
         registry=PluginRegistry.of(GREET, PLAIN),
         defaults=Defaults(),
         coordination=MemoryCoordination(),
+        bot_token=sandbox.token,
         requests_per_minute=100_000,
     )
     async with serving_api(app, "127.0.0.1", 0) as api:

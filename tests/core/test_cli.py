@@ -150,3 +150,9 @@ def test_db_on_unreachable_server_fails_with_one_line(tmp_path: Path) -> None:
     assert result.stderr.strip().startswith(
         "tatiana: error: database postgresql+asyncpg://nobody@127.0.0.1:1/none"
     )
+
+
+def test_worker_needs_redis_and_the_bots_token(tmp_path: Path) -> None:
+    assert "`tatiana worker` needs REDIS_URL" in one_error_line(run(tmp_path, "worker", DISCORD_TOKEN=TOKEN))
+    line = one_error_line(run(tmp_path, "worker", REDIS_URL="redis://127.0.0.1:6379/0"))
+    assert "DISCORD_TOKEN is not set" in line

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import re
 import string
-from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +20,6 @@ from packaging.utils import canonicalize_name
 from pydantic import BaseModel, TypeAdapter, ValidationError
 from sqlalchemy import select
 from tatiana_ai import AISettings
-from tatiana_ai.testing import FakeGemini
 from tatiana_economy import EconomySettings
 from tatiana_levels import Announce, LevelsSettings
 from tatiana_moderation import ModerationSettings
@@ -32,9 +30,9 @@ from tatiana.db.models import Guild as GuildRow
 from tatiana.deployment import DeploymentConfig
 from tatiana.registry import PluginRegistry, PluginStatus
 from tatiana.testing import Sandbox, SandboxUser
-from tatiana.testing.sandbox import rest
+from tatiana.testing.gemini import FakeGemini
 from tatiana.testing.sandbox.interactions import UnknownCommand
-from tatiana.testing.sandbox.world import ApplicationCommand, Channel, Guild, Member, Message, Overwrite, Perm
+from tatiana.testing.sandbox.world import ApplicationCommand, Guild, Member
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 FIRST_PARTY = {"ai": "ask", "economy": "balance", "levels": "rank", "moderation": "warn"}
@@ -207,23 +205,6 @@ def member_named(sandbox: Sandbox, guild: Guild, username: str) -> Member:
     return next(m for m in guild.members.values() if sandbox.world.users[m.user_id].username == username)
 
 
-def channel_named(guild: Guild, name: str) -> Channel:
-    return next(c for c in guild.channels.values() if c.name == name)
-
-
-def messages_in(sandbox: Sandbox, channel: Channel) -> list[Message]:
-    return list(sandbox.world.messages.get(channel.id, {}).values())
-
-
-def routes_since(sandbox: Sandbox, before: Counter[tuple[str, int]]) -> set[str]:
-    """The REST routes the bot called since ``before`` (a copy of the sandbox's call counts)."""
-    return {route for route, _ in rest.state(sandbox).calls - before}
-
-
-ANSWER = "POST /interactions/{interaction_id}/{interaction_token}/callback"
-FOLLOWUP = "POST /webhooks/{webhook_id}/{webhook_token}"
-
-
 async def use_language(bot: TatianaBot, guild: Guild, language: str) -> None:
     """Make ``language`` the guild's language (as the dashboard does) and have the bot read it again."""
     async with bot.sessions() as session, session.begin():
@@ -362,81 +343,3 @@ async def test_ask_answers_in_the_channel_through_the_local_gemini_server(
         "What is the capital of France?",
     )
     assert request.system_instruction == AISettings().system_prompt
-
-
-async def test_warn_tells_the_member_logs_it_and_announces_it(
-    bot: TatianaBot, sandbox: Sandbox, guild: Guild, moderator: SandboxUser
-) -> None:
-    await use_language(bot, guild, "en")
-    log = channel_named(guild, "mod-log")
-    await bot.service.update_settings(guild.id, "moderation", {"mod_log_channel_id": str(log.id)})
-    marta = member_named(sandbox, guild, "marta")
-    before = rest.state(sandbox).calls.copy()
-    reply = await moderator.slash("warn", member=marta, reason="  spam in #general  ")
-
-    assert reply.deferred and not reply.ephemeral, "acknowledged at once, in public"
-    assert reply.content == f"⚠️ <@{marta.user_id}> has been warned. Reason: spam in #general"
-    [dm] = messages_in(sandbox, sandbox.world.dm_channel(marta.user_id))
-    assert dm.content == "⚠️ You have received a warning in **Tatiana Dev**. Reason: spam in #general"
-    [entry] = messages_in(sandbox, log)
-    assert entry.content == (
-        f"⚠️ **Warning** · <@{marta.user_id}> (`{marta.user_id}`) by <@{moderator.user.id}> · spam in #general"
-    )
-    assert reply.message_id is not None and reply.message_id < dm.id < entry.id, (
-        "deferred before the REST calls"
-    )
-    assert routes_since(sandbox, before) == {
-        ANSWER,
-        "POST /users/@me/channels",
-        "POST /channels/{channel_id}/messages",
-        FOLLOWUP,
-    }
-    assert reply.followups == [], "the notice is the answer itself"
-
-
-async def test_warn_reports_what_discord_refused_to_the_moderator_only(
-    bot: TatianaBot, sandbox: Sandbox, guild: Guild, moderator: SandboxUser
-) -> None:
-    world = sandbox.world
-    log = channel_named(guild, "mod-log")
-    log.overwrites[world.bot.id] = Overwrite(id=world.bot.id, type=1, deny=Perm.VIEW_CHANNEL)
-    await bot.service.update_settings(guild.id, "moderation", {"mod_log_channel_id": str(log.id)})
-    pablo = member_named(sandbox, guild, "pablo")
-    world.users[pablo.user_id].accepts_dms = False
-    reply = await moderator.slash("warn", member=pablo, reason="flood")
-
-    assert reply.content == f"⚠️ <@{pablo.user_id}> ha recibido una advertencia. Motivo: flood"
-    [problems] = await reply.wait_followup(1)
-    assert problems.flags & hikari.MessageFlag.EPHEMERAL
-    assert "no acepta mensajes directos del bot" in problems.content
-    assert f"registro de moderación <#{log.id}>" in problems.content
-    assert messages_in(sandbox, log) == []
-    assert messages_in(sandbox, world.dm_channel(pablo.user_id)) == []
-
-
-async def test_warn_without_a_public_notice_answers_only_the_moderator(
-    bot: TatianaBot, sandbox: Sandbox, guild: Guild, moderator: SandboxUser
-) -> None:
-    await use_language(bot, guild, "en")
-    await bot.service.update_settings(guild.id, "moderation", {"dm_on_action": False, "public_notice": False})
-    sofia = member_named(sandbox, guild, "sofia")
-    before = rest.state(sandbox).calls.copy()
-    reply = await moderator.slash("warn", member=sofia, reason="off-topic")
-    assert routes_since(sandbox, before) == {ANSWER, FOLLOWUP}, "no DM, no log entry"
-    assert reply.deferred and reply.ephemeral
-    assert reply.content == f"<@{sofia.user_id}> has been warned. Reason: off-topic"
-
-
-async def test_warn_refuses_yourself_and_bots_without_telling_anyone(
-    bot: TatianaBot, sandbox: Sandbox, guild: Guild, moderator: SandboxUser
-) -> None:
-    await use_language(bot, guild, "en")
-    before = rest.state(sandbox).calls.copy()
-    yourself = await moderator.slash("warn", member=sandbox.world.users[moderator.user.id], reason="test")
-    a_bot = await moderator.slash("warn", member=sandbox.world.bot, reason="test")
-    assert [yourself.content, a_bot.content] == [
-        "You can't warn yourself.",
-        f"<@{sandbox.world.bot.id}> is a bot: bots can't be warned.",
-    ]
-    assert yourself.ephemeral and a_bot.ephemeral and not yourself.deferred and not a_bot.deferred
-    assert routes_since(sandbox, before) == {ANSWER}, "no DM, no log entry"

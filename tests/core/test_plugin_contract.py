@@ -98,3 +98,19 @@ def test_translate_falls_back_to_english_then_key() -> None:
 
 def test_migrations_folder_accepted(tmp_path: Path) -> None:
     assert make(migrations=tmp_path).migrations == tmp_path
+
+
+async def _nothing(call: tatiana.ToolCall) -> dict[str, object]:
+    return {}
+
+
+def test_ai_tools_are_named_described_and_distinct() -> None:
+    tool = tatiana.AITool(name="forecast", description="The forecast of a city.", run=_nothing)
+    assert make(ai_tools=[tool]).ai_tools == [tool]
+    assert tool.schema() == {"type": "object", "properties": {}}
+    with pytest.raises(ValueError, match="must match"):
+        tatiana.AITool(name="Forecast!", description="x", run=_nothing)
+    with pytest.raises(ValueError, match="needs a description"):
+        tatiana.AITool(name="forecast", description=" ", run=_nothing)
+    with pytest.raises(PluginDefinitionError, match="distinct names"):
+        make(ai_tools=[tool, tool])

@@ -32,6 +32,7 @@ def test_plain_postgres_url_gets_asyncpg(clean_env: Path, monkeypatch: pytest.Mo
         ("REDIS_URL", "http://localhost", "must start with redis://"),
         ("API_PORT", "99999", "less than or equal to 65535"),
         ("LOG_LEVEL", "loud", "must be one of"),
+        ("BOT_OWNER_IDS", "123,ana", "must be Discord ids separated by commas"),
     ],
 )
 def test_bad_values_are_rejected(
@@ -40,6 +41,12 @@ def test_bad_values_are_rejected(
     monkeypatch.setenv(name, value)
     with pytest.raises(ValidationError, match=message):
         Settings()
+
+
+def test_bot_owner_ids_are_read_as_numbers(clean_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert Settings().owner_ids == frozenset()
+    monkeypatch.setenv("BOT_OWNER_IDS", "123, 456")
+    assert Settings().owner_ids == frozenset({123, 456})
 
 
 def test_masked_output_hides_every_secret(clean_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -411,6 +411,17 @@ async def test_tatiana_dev_alone_serves_the_console_and_stops_on_ctrl_c(tmp_path
         assert "  discord       local sandbox (DISCORD_TOKEN is unset)" in banner
         # One in-process shard worker: leased, identified and reported ready on the in-memory sharding.
         assert "  shards        1 of 1 in this process, on the in-memory sharding" in banner
+        [gemini_line] = [
+            line for line in banner if line.startswith("  ai model      local Gemini stand-in at ")
+        ]
+        gemini_url = gemini_line.split(" at ")[1].split()[0]
+        async with aiohttp.ClientSession() as http:
+            ask = {"contents": [{"role": "user", "parts": [{"text": "hola"}]}]}
+            async with http.post(
+                f"{gemini_url}v1beta/models/gemini-2.5-flash:generateContent", json=ask
+            ) as reply:
+                said = (await reply.json())["candidates"][0]["content"]["parts"][0]["text"]
+        assert said.endswith("You said: hola") and "GEMINI_API_KEY" in said
 
         async with aiohttp.ClientSession(base_url=console) as http:
             async with http.get("/") as page:

@@ -189,6 +189,11 @@ async def test_every_route_answers_as_discord_documents(sandbox: Sandbox, world:
         )
         await call("DELETE", f"/channels/{c}/permissions/{alice.id}", 204)
         await call("POST", f"/channels/{c}/typing", 204)
+        thread = await call("POST", f"/channels/{c}/threads", 201, json={"name": "hilo", "type": 11})
+        await call("POST", f"/channels/{thread['id']}/messages", json={"content": "en el hilo"})
+        starter = await call("POST", f"/channels/{c}/messages", json={"content": "tema"})
+        await call("POST", f"/channels/{c}/messages/{starter['id']}/threads", 201, json={"name": "tema"})
+        await call("POST", f"/channels/{c}/threads", 400, json={"name": ""})
         form = aiohttp.FormData()
         form.add_field(
             "payload_json",

@@ -999,3 +999,54 @@ async def eventually(check: Callable[[], bool], timeout: float = 5.0) -> None:
         if time.monotonic() > deadline:
             raise AssertionError("condition not met in time")
         await asyncio.sleep(0.01)
+
+
+async def test_threads_started_by_the_bot_reach_its_cache_and_take_messages(
+    sandbox: Sandbox, scene: Scene, hikari_log: LogCapture
+) -> None:
+    async with running_bot(sandbox) as bot:
+        heard: list[hikari.GuildMessageCreateEvent] = []
+
+        async def hear(event: hikari.GuildMessageCreateEvent) -> None:
+            heard.append(event)
+
+        bot.subscribe(hikari.GuildMessageCreateEvent, hear)
+        created = await bot.rest.create_thread(
+            scene.general.id, hikari.ChannelType.GUILD_PUBLIC_THREAD, "Charla"
+        )
+        assert isinstance(created, hikari.GuildPublicThread)
+        assert (created.name, created.parent_id, created.owner_id) == (
+            "Charla",
+            scene.general.id,
+            scene.bot.id,
+        )
+        async with asyncio.timeout(5):
+            while bot.cache.get_thread(created.id) is None:  # noqa: ASYNC110 - the cache sets no event
+                await asyncio.sleep(0.01)
+
+        alice = SandboxUser(sandbox, scene.guild, scene.guild.members[scene.alice.id])
+        thread = scene.world.channels[created.id]
+        await alice.send("hola en el hilo", channel=thread)
+        async with asyncio.timeout(5):
+            while not heard:  # noqa: ASYNC110 - the listener sets no event
+                await asyncio.sleep(0.01)
+        assert heard[0].channel_id == created.id and heard[0].author_id == scene.alice.id
+        await bot.rest.create_message(created.id, "respuesta")
+        assert [m.content for m in scene.world.messages[created.id].values()] == [
+            "hola en el hilo",
+            "respuesta",
+        ]
+
+        starter = await bot.rest.create_message(scene.general.id, "tema")
+        on_message = await bot.rest.create_message_thread(scene.general.id, starter, "Sobre el tema")
+        assert on_message.id == starter.id and on_message.type == hikari.ChannelType.GUILD_PUBLIC_THREAD
+        with pytest.raises(hikari.BadRequestError):
+            await bot.rest.create_message_thread(scene.general.id, starter, "Otra vez")
+
+    scene.general.overwrites[scene.bot_role.id] = Overwrite(
+        id=scene.bot_role.id, type=0, deny=Perm.CREATE_PUBLIC_THREADS
+    )
+    async with running_bot(sandbox) as bot:
+        with pytest.raises(hikari.ForbiddenError):
+            await bot.rest.create_thread(scene.general.id, hikari.ChannelType.GUILD_PUBLIC_THREAD, "No")
+    assert [a.kind for a in scene.world.actions if a.kind == "thread_create"] == ["thread_create"] * 2

@@ -11,7 +11,17 @@ from collections.abc import Iterable
 from typing import Any
 
 from tatiana.testing.sandbox import serialize
-from tatiana.testing.sandbox.world import Channel, Guild, Message, Perm, User, World, iso, utcnow
+from tatiana.testing.sandbox.world import (
+    THREAD_TYPES,
+    Channel,
+    Guild,
+    Message,
+    Perm,
+    User,
+    World,
+    iso,
+    utcnow,
+)
 
 Json = dict[str, Any]
 
@@ -28,7 +38,6 @@ VALID_INTENTS = (1 << 17) - 1 | 1 << 20 | 1 << 21 | 1 << 24 | 1 << 25
 # Application flags an unverified app with the privileged intents enabled has.
 _LIMITED_FLAGS = {GUILD_PRESENCES: 1 << 13, GUILD_MEMBERS: 1 << 15, MESSAGE_CONTENT: 1 << 19}
 
-THREAD_TYPES = frozenset({10, 11, 12})
 
 _USER_MENTION = re.compile(r"<@!?(\d+)>")
 _ROLE_MENTION = re.compile(r"<@&(\d+)>")
@@ -41,34 +50,7 @@ def own_user(account: User) -> Json:
 
 def thread(entry: Channel, world: World) -> Json:
     """A thread channel (types 10, 11, 12) with the fields hikari requires: owner, counts, metadata."""
-    guild = world.guilds.get(entry.guild_id) if entry.guild_id is not None else None
-    created = iso(utcnow())
-    messages = len(world.messages.get(entry.id, {}))
-    metadata: Json = {
-        "archived": False,
-        "auto_archive_duration": 1440,
-        "archive_timestamp": created,
-        "locked": False,
-        "create_timestamp": created,
-    }
-    if entry.type == 12:
-        metadata["invitable"] = True
-    return {
-        "id": str(entry.id),
-        "type": entry.type,
-        "flags": 0,
-        "guild_id": str(entry.guild_id),
-        "name": entry.name or "",
-        "parent_id": serialize.snowflake(entry.parent_id),
-        "owner_id": str(guild.owner_id if guild else world.bot.id),
-        "rate_limit_per_user": entry.rate_limit_per_user,
-        "last_message_id": serialize.snowflake(entry.last_message_id),
-        "last_pin_timestamp": None,
-        "message_count": messages,
-        "total_message_sent": messages,
-        "member_count": 1,
-        "thread_metadata": metadata,
-    }
+    return serialize.thread(world, entry)
 
 
 def channel(entry: Channel, world: World) -> Json:

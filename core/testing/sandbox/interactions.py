@@ -31,6 +31,7 @@ from tatiana.testing.sandbox.rest.base import (
     StoredFile,
 )
 from tatiana.testing.sandbox.world import (
+    THREAD_TYPES,
     Action,
     ApplicationCommand,
     Channel,
@@ -527,7 +528,8 @@ class SandboxUser:
 
         channel = channel or self.channel
         if channel.guild_id is not None:
-            needed = Perm.VIEW_CHANNEL | Perm.SEND_MESSAGES
+            in_thread = channel.type in THREAD_TYPES
+            needed = Perm.VIEW_CHANNEL | (Perm.SEND_MESSAGES_IN_THREADS if in_thread else Perm.SEND_MESSAGES)
             if self.world.channel_permissions(channel, self.user.id) & needed != needed:
                 raise InteractionError(f"{self.user.username} cannot send messages in #{channel.name}")
         return await send_message(self.sandbox, channel.id, self.user.id, content)

@@ -11,7 +11,7 @@ import copy
 import hashlib
 from typing import TYPE_CHECKING, Any
 
-from tatiana.testing.sandbox.world import iso
+from tatiana.testing.sandbox.world import THREAD_TYPES, iso
 
 if TYPE_CHECKING:
     from tatiana.testing.sandbox.world import (
@@ -26,6 +26,8 @@ if TYPE_CHECKING:
     )
 
 JSON = dict[str, Any]
+
+PRIVATE_THREAD = 12
 
 GUILD_TEXT, DM, GUILD_VOICE, GUILD_CATEGORY, GUILD_ANNOUNCEMENT, GUILD_STAGE, GUILD_FORUM = (
     0,
@@ -131,8 +133,43 @@ def overwrite_list(c: Channel) -> list[JSON]:
     ]
 
 
+def thread(world: World, c: Channel) -> JSON:
+    """A thread channel (ThreadResponse): owner, message counts, metadata."""
+    guild = world.guilds.get(c.guild_id) if c.guild_id is not None else None
+    created = iso(c.created_at)
+    messages = len(world.messages.get(c.id, {}))
+    metadata: JSON = {
+        "archived": False,
+        "auto_archive_duration": 1440,
+        "archive_timestamp": created,
+        "locked": False,
+        "create_timestamp": created,
+    }
+    if c.type == PRIVATE_THREAD:
+        metadata["invitable"] = True
+    owner = c.owner_id or (guild.owner_id if guild else world.bot.id)
+    return {
+        "id": str(c.id),
+        "type": c.type,
+        "flags": 0,
+        "guild_id": str(c.guild_id),
+        "name": c.name or "",
+        "parent_id": snowflake(c.parent_id),
+        "owner_id": str(owner),
+        "rate_limit_per_user": c.rate_limit_per_user,
+        "last_message_id": snowflake(c.last_message_id),
+        "last_pin_timestamp": None,
+        "message_count": messages,
+        "total_message_sent": messages,
+        "member_count": 1,
+        "thread_metadata": metadata,
+    }
+
+
 def channel(world: World, c: Channel) -> JSON:
-    """A channel object: a guild channel (GuildChannelResponse) or a DM (PrivateChannelResponse)."""
+    """A channel object: a thread (ThreadResponse), a guild channel (GuildChannelResponse) or a DM."""
+    if c.type in THREAD_TYPES:
+        return thread(world, c)
     if c.guild_id is None:
         return {
             "id": str(c.id),

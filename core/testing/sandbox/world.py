@@ -12,6 +12,10 @@ DISCORD_EPOCH_MS = 1_420_070_400_000
 
 
 # Permission bits (https://discord.com/developers/docs/topics/permissions).
+THREAD_TYPES = frozenset({10, 11, 12})
+"""Announcement, public and private thread channel types."""
+
+
 class Perm:
     """Discord permission bits used by the sandbox's checks."""
 
@@ -37,6 +41,9 @@ class Perm:
     MANAGE_ROLES = 1 << 28
     MANAGE_WEBHOOKS = 1 << 29
     USE_APPLICATION_COMMANDS = 1 << 31
+    CREATE_PUBLIC_THREADS = 1 << 35
+    CREATE_PRIVATE_THREADS = 1 << 36
+    SEND_MESSAGES_IN_THREADS = 1 << 38
     MODERATE_MEMBERS = 1 << 40
     ALL = (1 << 51) - 1
     DEFAULT_EVERYONE = (
@@ -47,6 +54,9 @@ class Perm:
         | EMBED_LINKS
         | ATTACH_FILES
         | READ_MESSAGE_HISTORY
+        | CREATE_PUBLIC_THREADS
+        | CREATE_PRIVATE_THREADS
+        | SEND_MESSAGES_IN_THREADS
     )
 
 
@@ -143,6 +153,8 @@ class Channel:
     overwrites: dict[int, Overwrite] = field(default_factory=dict)
     recipients: list[int] = field(default_factory=list)
     last_message_id: int | None = None
+    owner_id: int | None = None  # a thread's creator
+    created_at: datetime = field(default_factory=utcnow)
 
 
 @dataclass
@@ -316,6 +328,24 @@ class World:
         self.messages[channel.id] = {}
         return channel
 
+    def add_thread(
+        self, parent: Channel, name: str, *, owner_id: int, type: int = 11, id: int | None = None
+    ) -> Channel:
+        """A new thread in ``parent`` (public by default), started by ``owner_id``; ``id``: its starter message's."""
+        assert parent.guild_id is not None, "threads live in guild channels"
+        thread = Channel(
+            id=id or self.snowflake(),
+            type=type,
+            name=name,
+            guild_id=parent.guild_id,
+            parent_id=parent.id,
+            owner_id=owner_id,
+        )
+        self.guilds[parent.guild_id].channels[thread.id] = thread
+        self.channels[thread.id] = thread
+        self.messages[thread.id] = {}
+        return thread
+
     def add_member(
         self, guild: Guild, user: User, *, roles: list[Role] | None = None, nick: str | None = None
     ) -> Member:
@@ -373,6 +403,9 @@ class World:
         if channel.guild_id is None:
             return Perm.DEFAULT_EVERYONE
         guild = self.guilds[channel.guild_id]
+        if channel.type in THREAD_TYPES and channel.parent_id in guild.channels:
+            # A thread has no overwrites of its own: its parent's apply (Discord's permissions page).
+            return self.channel_permissions(guild.channels[channel.parent_id], user_id)
         permissions = self.base_permissions(guild, user_id)
         if permissions & Perm.ADMINISTRATOR or user_id == guild.owner_id:
             return Perm.ALL

@@ -7,13 +7,13 @@ from collections.abc import AsyncIterator
 import pytest
 from tatiana_ai import plugin
 from tatiana_ai.gemini import BASE_URL_VARIABLE
-from tatiana_ai.testing import FakeGemini
 
 from tatiana import Database
 from tatiana.db.engine import create_engine, session_factory
 from tatiana.db.migrate import upgrade
 from tatiana.registry import PluginRegistry
 from tatiana.testing.databases import database_url, postgres_url, sqlite_url
+from tatiana.testing.gemini import FakeGemini
 
 __all__ = ["database_url", "postgres_url", "sqlite_url"]
 

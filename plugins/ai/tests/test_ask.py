@@ -10,11 +10,11 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 from tatiana_ai.core_tables import conversations
-from tatiana_ai.testing import FakeGemini
 
 from tatiana import Database
 from tatiana.bot.app import TatianaBot
 from tatiana.testing import Reply, Sandbox, SandboxUser
+from tatiana.testing.gemini import FakeGemini
 from tatiana.testing.sandbox.world import Guild, Member
 
 
@@ -58,6 +58,7 @@ async def test_ask_answers_in_the_channel_with_the_guilds_persona(
     assert (row.user_message, row.ai_response) == ("¿Capital de Francia?", "¡Arr! París.")
     assert row.tokens_used == 12 + len("¡Arr! París.") // 4
     assert 0 < row.response_time < 5
+    assert (row.model, row.conversation_id) == ("gemini-2.5-pro", None), "/ask is not remembered"
 
 
 async def recorded(bot: TatianaBot, count: int, timeout: float = 5.0) -> list[sa.Row[Any]]:
@@ -168,25 +169,32 @@ async def test_without_an_api_key_ask_says_so(
 
 
 @pytest.mark.parametrize(
-    ("script", "sentence"),
+    "case",
     [
-        (lambda g: g.fail(400, "model not found"), "El modelo de IA rechazó la petición"),
-        (lambda g: g.block(), "por motivos de seguridad"),
-        (lambda g: g.reply(""), "respuesta vacía"),
-        (lambda g: [g.fail(429) for _ in range(3)], "demasiadas preguntas"),
+        (lambda g: g.fail(400, "model not found"), "El modelo de IA rechazó la petición", None),
+        (lambda g: g.block(), "por motivos de seguridad", 10),
+        (lambda g: g.reply(""), "respuesta vacía", 11),
+        (lambda g: [g.fail(429) for _ in range(3)], "demasiadas preguntas", None),
     ],
     ids=["refused", "safety-block", "empty", "rate-limited"],
 )
-async def test_a_model_failure_gets_a_clear_sentence_and_no_usage_row(
+async def test_a_model_failure_gets_a_clear_sentence_and_its_tokens_count(
     bot: TatianaBot,
     member: SandboxUser,
     gemini: FakeGemini,
-    script: Callable[[FakeGemini], object],
-    sentence: str,
+    case: tuple[Callable[[FakeGemini], object], str, int | None],
 ) -> None:
+    script, sentence, tokens = case
     script(gemini)
     reply = await member.slash("ask", prompt="Anything")
     await settled(reply, lambda: sentence in reply.content)
     assert not reply.ephemeral
-    assert await rows(bot) == []
+    recorded = await rows(bot)
+    if tokens is None:
+        assert recorded == [], "the model reported no usage: nothing to count"
+    else:
+        [row] = recorded
+        assert (row.tokens_used, row.ai_response, row.conversation_id) == (tokens, "", None), (
+            "the prompt's tokens were spent and count against the budgets"
+        )
     assert len(gemini.requests) == (3 if "demasiadas" in sentence else 1), "retried three times at most"

@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+from typing import TypeVar
 
-from tatiana_ai.testing import FakeGemini
+import lightbulb
+from sqlalchemy import select
+from tatiana_ai.state import AIState
+from tatiana_ai.tables import summaries
 
+from tatiana import Database
 from tatiana.bot.app import TatianaBot
-from tatiana.testing import Sandbox, SandboxUser
-from tatiana.testing.sandbox.world import Channel, Guild, Message
+from tatiana.testing import Sandbox, SandboxUser, sandbox_bot
+from tatiana.testing.gemini import FakeGemini, GeminiRequest
+from tatiana.testing.sandbox.world import Channel, Guild, Message, Overwrite, Perm
+
+T = TypeVar("T")
 
 
 def bot_messages(sandbox: Sandbox, channel_id: int) -> list[Message]:
@@ -32,6 +40,17 @@ def other_channel(guild: Guild, sandbox: Sandbox, but: Channel) -> Channel:
         for c in sandbox.world.channels.values()
         if c.guild_id == guild.id and c.type == 0 and c.id != but.id
     )
+
+
+async def injected(bot: TatianaBot, kind: type[T]) -> T:
+    """What the bot injects as ``kind``."""
+    async with bot.client.di.enter_context(lightbulb.di.Contexts.DEFAULT) as container:
+        return await container.get(kind)
+
+
+async def settled(bot: TatianaBot) -> None:
+    """Wait for the AI plugin's background summaries."""
+    await (await injected(bot, AIState)).settle()
 
 
 async def conversational(bot: TatianaBot, guild: Guild, **settings: object) -> None:
@@ -90,18 +109,67 @@ async def test_an_ai_channel_is_a_conversation_with_memory_until_reset(
     assert again.content == "No había ninguna conversación que olvidar en este canal."
 
 
-async def test_memory_keeps_only_the_recent_turns_within_the_token_budget(
+def summarising(gemini: FakeGemini) -> None:
+    """The model writes "SUMMARY of N exchanges" when asked to summarise, and echoes otherwise."""
+
+    def answer(request: GeminiRequest) -> str:
+        if request.system_instruction.startswith("You keep the memory"):
+            return f"SUMMARY of {request.user_text.count('Member — ')} exchanges"
+        return f"Echo: {request.user_text}"
+
+    gemini.answer = answer
+
+
+def answering(gemini: FakeGemini) -> list[GeminiRequest]:
+    return [r for r in gemini.requests if not r.system_instruction.startswith("You keep the memory")]
+
+
+async def test_older_turns_beyond_the_token_budget_are_summarised(
     bot: TatianaBot, sandbox: Sandbox, guild: Guild, member: SandboxUser, gemini: FakeGemini
 ) -> None:
+    db = await injected(bot, Database)
+    summarising(gemini)
     channel = member.channel
     await conversational(bot, guild, ai_channel_ids=[str(channel.id)], memory_tokens=30)
     for index in range(4):
         await member.send(f"message number {index} " + "x" * 20)
         await answers(sandbox, channel.id, index + 1, f"Echo: Marta: message number {index} " + "x" * 20)
-    contents = gemini.requests[-1].body["contents"]
-    assert contents[0]["role"] == "user"
-    assert len(contents) == 3, "only the latest exchange fits in 30 tokens"
+        await settled(bot)
+    last = answering(gemini)[-1]
+    contents = last.body["contents"]
+    assert [c["role"] for c in contents] == ["user", "model", "user"], (
+        "only the latest exchange fits in 30 tokens"
+    )
     assert "message number 2" in contents[0]["parts"][0]["text"]
+    assert "Summary of the earlier conversation: SUMMARY of " in last.system_instruction
+    async with db.session() as session:
+        stored = (await session.execute(select(summaries.c.summary, summaries.c.through_id))).all()
+    assert [row.summary for row in stored] == ["SUMMARY of 1 exchanges"], "each summary folds in the last one"
+
+    assert (await member.slash("ai reset")).content.startswith("Hecho")
+    async with db.session() as session:
+        assert (await session.execute(select(summaries))).all() == []
+
+
+async def test_the_memory_outlives_the_bot_process(
+    sandbox: Sandbox, guild: Guild, gemini: FakeGemini, tatiana_database_url: str
+) -> None:
+    marta = next(m for m in guild.members.values() if sandbox.world.users[m.user_id].username == "marta")
+    member = SandboxUser(sandbox, guild, marta)
+    channel = member.channel
+    async with sandbox_bot(sandbox, tatiana_database_url, plugins=["ai"]) as first:
+        await conversational(first, guild, ai_channel_ids=[str(channel.id)])
+        await member.send("Me llamo Marta.")
+        await answers(sandbox, channel.id, 1, "Echo: Marta: Me llamo Marta.")
+    async with sandbox_bot(sandbox, tatiana_database_url, plugins=["ai"]):
+        await member.send("¿Cómo me llamo?")
+        await answers(sandbox, channel.id, 2, "Echo: Marta: ¿Cómo me llamo?")
+    remembered = gemini.requests[-1].body["contents"]
+    assert [c["parts"][0]["text"] for c in remembered] == [
+        "Marta: Me llamo Marta.",
+        "Echo: Marta: Me llamo Marta.",
+        "Marta: ¿Cómo me llamo?",
+    ]
 
 
 async def test_a_refusal_in_a_channel_is_a_reply_too(
@@ -115,3 +183,50 @@ async def test_a_refusal_in_a_channel_is_a_reply_too(
     [_, refused] = await answers(sandbox, member.channel.id, 2)
     assert refused.content.startswith("Espera ")
     assert len(gemini.requests) == 1
+
+
+async def test_chat_opens_a_thread_where_every_message_is_answered(
+    bot: TatianaBot, sandbox: Sandbox, guild: Guild, member: SandboxUser, gemini: FakeGemini
+) -> None:
+    await conversational(bot, guild)
+    reply = await member.slash("chat", topic="Agujeros negros\nY algo más")
+    [thread] = [c for c in sandbox.world.channels.values() if c.type == 11]
+    assert (thread.name, thread.parent_id, thread.owner_id) == (
+        "Agujeros negros",
+        member.channel.id,
+        sandbox.world.bot.id,
+    )
+    assert reply.ephemeral
+    assert reply.content == f"Conversación abierta en <#{thread.id}>: allí respondo a cada mensaje."
+    await answers(sandbox, thread.id, 1, "Echo: Marta: Agujeros negros\nY algo más")
+
+    await member.send("¿Y qué pasa dentro?", channel=thread)  # no mention needed in the thread
+    await answers(sandbox, thread.id, 2, "Echo: Marta: ¿Y qué pasa dentro?")
+    contents = gemini.requests[-1].body["contents"]
+    assert [c["parts"][0]["text"] for c in contents] == [
+        "Marta: Agujeros negros\nY algo más",
+        "Echo: Marta: Agujeros negros\nY algo más",
+        "Marta: ¿Y qué pasa dentro?",
+    ]
+    public = [m for m in bot_messages(sandbox, member.channel.id) if not m.flags & 64]
+    assert public == [], "nothing but the ephemeral answer in the parent channel"
+
+    await member.send("solo charlando")  # the parent channel is not a conversation
+    inside = SandboxUser(sandbox, guild, guild.members[member.user.id], channel=thread)
+    refused = await inside.slash("chat", topic="otro")
+    assert refused.content == "Usa /chat en un canal de texto: abre allí un hilo nuevo."
+    assert len([c for c in sandbox.world.channels.values() if c.type == 11]) == 1
+    assert len(gemini.requests) == 2
+
+
+async def test_chat_without_the_thread_permission_says_which_is_missing(
+    bot: TatianaBot, sandbox: Sandbox, guild: Guild, member: SandboxUser, gemini: FakeGemini
+) -> None:
+    await conversational(bot, guild)
+    bot_role = next(r for r in guild.roles.values() if r.managed)
+    member.channel.overwrites[bot_role.id] = Overwrite(
+        id=bot_role.id, type=0, deny=Perm.CREATE_PUBLIC_THREADS
+    )
+    reply = await member.slash("chat", topic="Hola")
+    assert reply.content == "No puedo crear un hilo en este canal (necesito el permiso Crear hilos públicos)."
+    assert gemini.requests == []

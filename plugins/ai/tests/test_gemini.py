@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 from tatiana_ai.gemini import Delta, GeminiConfig, ModelError, Question, stream_answer
-from tatiana_ai.testing import FakeGemini
+
+from tatiana.testing.gemini import FakeGemini
 
 
 def question(text: str = "Capital of France?") -> Question:

@@ -7,10 +7,10 @@ from io import BytesIO
 import pytest
 from PIL import Image
 from tatiana_ai.images import UnreadableImage, downscale
-from tatiana_ai.testing import FakeGemini
 
 from tatiana.bot.app import TatianaBot
 from tatiana.testing import SandboxUser
+from tatiana.testing.gemini import FakeGemini
 from tatiana.testing.sandbox.interactions import Attachment
 
 

@@ -49,6 +49,7 @@ def install(sandbox: Sandbox, app: web.Application) -> RestState:
         oauth2,
         reactions,
         roles,
+        threads,
         users,
     )
 
@@ -63,6 +64,7 @@ def install(sandbox: Sandbox, app: web.Application) -> RestState:
         commands,
         interactions,
         channels,
+        threads,
         messages,
         reactions,
         guilds,

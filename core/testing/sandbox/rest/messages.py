@@ -27,7 +27,7 @@ from tatiana.testing.sandbox.rest.base import (
     json_response,
     no_content,
 )
-from tatiana.testing.sandbox.world import DISCORD_EPOCH_MS, Channel, Message, Perm, utcnow
+from tatiana.testing.sandbox.world import DISCORD_EPOCH_MS, THREAD_TYPES, Channel, Message, Perm, utcnow
 
 if TYPE_CHECKING:
     from tatiana.testing.sandbox.world import World
@@ -358,7 +358,10 @@ async def post_message(ctx: Context) -> web.StreamResponse:
     """Send a message: SEND_MESSAGES (and ATTACH_FILES for files) in the channel; DMs the user accepts."""
     channel = ctx.channel()
     body, uploads = await ctx.payload()
-    ctx.require_in(channel, Perm.VIEW_CHANNEL | Perm.SEND_MESSAGES)
+    in_thread = channel.type in THREAD_TYPES
+    ctx.require_in(
+        channel, Perm.VIEW_CHANNEL | (Perm.SEND_MESSAGES_IN_THREADS if in_thread else Perm.SEND_MESSAGES)
+    )
     if uploads or body.get("attachments"):
         ctx.require_in(channel, Perm.ATTACH_FILES)
     if channel.guild_id is None:

@@ -6,7 +6,7 @@ used here.
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Column, DateTime, Float, Integer, MetaData, Table, Text
+from sqlalchemy import BigInteger, Column, DateTime, Float, Integer, MetaData, String, Table, Text
 
 stubs = MetaData()
 
@@ -22,5 +22,7 @@ conversations = Table(
     Column("tokens_used", Integer),
     Column("response_time", Float),
     Column("created_at", DateTime(timezone=True)),
+    Column("model", String(100)),
+    Column("conversation_id", BigInteger),
 )
 """One exchange with the model: question, answer, tokens and latency."""

@@ -7,6 +7,7 @@ import os
 import weakref
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from typing import Any
 
 import aiohttp
 import httpx
@@ -50,8 +51,34 @@ class GeminiConfig:
 
 
 @dataclass(frozen=True)
+class ToolSpec:
+    """A function the model may call: its name, what it does, and the JSON schema of its arguments."""
+
+    name: str
+    description: str
+    parameters: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class FunctionCall:
+    """The model asking for one function call."""
+
+    name: str
+    arguments: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class ToolRound:
+    """Calls the model asked for and what they answered, in order."""
+
+    calls: tuple[FunctionCall, ...]
+    results: tuple[dict[str, Any], ...]
+
+
+@dataclass(frozen=True)
 class Question:
-    """What to ask: the conversation so far (``(role, text)`` turns, the question last) and how to answer."""
+    """What to ask: the conversation so far (``(role, text)`` turns, the question last), the tools offered
+    and the tool calls already answered, and how to answer."""
 
     model: str
     system_prompt: str
@@ -60,14 +87,18 @@ class Question:
     max_output_tokens: int
     images: tuple[tuple[bytes, str], ...] = ()
     safety_threshold: str | None = None
+    tools: tuple[ToolSpec, ...] = ()
+    tool_rounds: tuple[ToolRound, ...] = ()
 
 
 @dataclass(frozen=True)
 class Delta:
-    """A piece of the answer as it streams in, with the exchange's token count so far (when known)."""
+    """A piece of the answer as it streams in (text, or function calls the model asks for), with the
+    exchange's token count so far (when known)."""
 
     text: str
     total_tokens: int | None = None
+    calls: tuple[FunctionCall, ...] = ()
 
 
 _clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[GeminiConfig, genai.Client]] = (
@@ -106,6 +137,25 @@ def _contents(question: Question) -> list[types.Content]:
             *(types.Part.from_bytes(data=data, mime_type=mime) for data, mime in question.images),
             *(contents[-1].parts or []),
         ]
+    for round_ in question.tool_rounds:
+        contents.append(
+            types.Content(
+                role="model",
+                parts=[
+                    types.Part(function_call=types.FunctionCall(name=call.name, args=call.arguments))
+                    for call in round_.calls
+                ],
+            )
+        )
+        contents.append(
+            types.Content(
+                role="user",
+                parts=[
+                    types.Part.from_function_response(name=call.name, response=result)
+                    for call, result in zip(round_.calls, round_.results, strict=True)
+                ],
+            )
+        )
     return contents
 
 
@@ -124,12 +174,29 @@ def _safety(threshold: str | None) -> list[types.SafetySetting] | None:
     return [types.SafetySetting(category=category, threshold=level) for category in SAFETY_CATEGORIES]
 
 
+def _tools(question: Question) -> list[types.Tool] | None:
+    if not question.tools:
+        return None
+    declarations = [
+        types.FunctionDeclaration(
+            name=tool.name, description=tool.description, parameters_json_schema=tool.parameters
+        )
+        for tool in question.tools
+    ]
+    return [types.Tool(function_declarations=declarations)]
+
+
 def _config(question: Question) -> types.GenerateContentConfig:
     return types.GenerateContentConfig(
         system_instruction=question.system_prompt or None,
         safety_settings=_safety(question.safety_threshold),
         temperature=question.temperature,
         max_output_tokens=question.max_output_tokens,
+        tools=_tools(question),
+        # The calls are ours to run, with the asking member's rights: never google-genai's automatic calling.
+        automatic_function_calling=types.AutomaticFunctionCallingConfig(disable=True)
+        if question.tools
+        else None,
     )
 
 
@@ -155,19 +222,24 @@ async def stream_answer(config: GeminiConfig, question: Question) -> AsyncIterat
             async for chunk in chunks:
                 feedback = chunk.prompt_feedback
                 if feedback is not None and feedback.block_reason is not None:
+                    usage = chunk.usage_metadata
+                    if usage is not None and usage.total_token_count is not None:
+                        yield Delta("", usage.total_token_count)  # a blocked prompt's tokens are spent too
                     raise ModelError("blocked", str(feedback.block_reason))
                 candidate = chunk.candidates[0] if chunk.candidates else None
                 reason = candidate.finish_reason if candidate is not None else None
-                text = "".join(
-                    part.text
-                    for part in (candidate.content.parts or [] if candidate and candidate.content else [])
-                    if part.text and not part.thought
+                parts = candidate.content.parts or [] if candidate and candidate.content else []
+                text = "".join(part.text for part in parts if part.text and not part.thought)
+                calls = tuple(
+                    FunctionCall(part.function_call.name or "", dict(part.function_call.args or {}))
+                    for part in parts
+                    if part.function_call is not None
                 )
                 usage = chunk.usage_metadata
                 total = usage.total_token_count if usage is not None else None
-                if text or total is not None:
-                    got_text = got_text or bool(text)
-                    yield Delta(text, total)
+                if text or calls or total is not None:
+                    got_text = got_text or bool(text) or bool(calls)
+                    yield Delta(text, total, calls)
                 if reason is not None and reason.name in BLOCKED_FINISH_REASONS and not got_text:
                     raise ModelError("blocked", reason.name)
     except errors.APIError as error:

@@ -1,4 +1,5 @@
-"""Conversation in channels: the bot answers when mentioned, or every message in a server's AI channels."""
+"""Conversation in channels: the bot answers when mentioned, and every message in a server's AI channels and
+in the threads started with ``/chat``."""
 
 from __future__ import annotations
 
@@ -7,14 +8,18 @@ import re
 import hikari
 import lightbulb
 
-from tatiana import Database, GuildSettings, Translator
+from tatiana import Database, GuildSettings, GuildTools, ToolCall, Translator
+from tatiana_ai import memory
 from tatiana_ai.answering import Asker, answer, question_for, refusal
 from tatiana_ai.gemini import GeminiConfig
 from tatiana_ai.images import UnreadableImage, is_image, read_image
 from tatiana_ai.settings import AISettings
 from tatiana_ai.state import AIState
 from tatiana_ai.streaming import NO_PINGS, ChannelSurface, StreamingReply
+from tatiana_ai.summaries import summarise
 from tatiana_ai.texts import TRANSLATIONS
+from tatiana_ai.threads import ChatThreads
+from tatiana_ai.tools import Toolbox, guild_permissions
 
 MAX_IMAGES = 4
 """Images of one message sent to the model at most."""
@@ -27,14 +32,27 @@ def _bot_id(event: hikari.GuildMessageCreateEvent) -> int | None:
     return int(me.id) if me is not None else None
 
 
-def addressed_text(event: hikari.GuildMessageCreateEvent, settings: AISettings) -> str | None:
+def _in_bot_thread(event: hikari.GuildMessageCreateEvent, bot_id: int | None) -> bool:
+    thread = (
+        event.app.cache.get_thread(event.channel_id) if isinstance(event.app, hikari.CacheAware) else None
+    )
+    return thread is not None and bot_id is not None and thread.owner_id == bot_id
+
+
+async def addressed_text(
+    event: hikari.GuildMessageCreateEvent, settings: AISettings, db: Database, threads: ChatThreads
+) -> str | None:
     """What the member says to the bot, without the bot's mention; None when the message is not for it."""
     bot_id = _bot_id(event)
     content = event.message.content or ""
     mentions = event.message.user_mentions_ids
     mentioned = bot_id is not None and mentions is not hikari.UNDEFINED and bot_id in mentions
     if not mentioned and int(event.channel_id) not in settings.ai_channel_ids:
-        return None
+        in_chat = _in_bot_thread(event, bot_id) and await threads.is_chat(
+            db, int(event.guild_id), int(event.channel_id)
+        )
+        if not in_chat:
+            return None
     if bot_id is not None:
         content = re.sub(rf"<@!?{bot_id}>", "", content)
     return content.strip()
@@ -56,12 +74,13 @@ async def answer_message(
     guild_settings: GuildSettings = lightbulb.di.INJECTED,
     db: Database = lightbulb.di.INJECTED,
     state: AIState = lightbulb.di.INJECTED,
+    tools: GuildTools = lightbulb.di.INJECTED,
 ) -> None:
     """Answer a member's message addressed to the bot, remembering the channel's conversation."""
     if not event.is_human or event.message.type not in TALK_TYPES:
         return
     settings = await guild_settings.get(AISettings, event.guild_id)
-    prompt = addressed_text(event, settings)
+    prompt = await addressed_text(event, settings, db, state.threads)
     if prompt is None:
         return
     t = Translator(TRANSLATIONS, await guild_settings.language(event.guild_id))
@@ -83,15 +102,38 @@ async def answer_message(
     state.cooldowns.start(asker.guild_id, asker.user_id, settings.cooldown_seconds)
     channel_id = int(event.channel_id)
     question = f"{event.author.display_name}: {prompt}"
-    history = state.memory.recent(channel_id, settings.memory_tokens)
-    surface = ChannelSurface(event.message)
+    past = await memory.recall(db, channel_id, settings.memory_tokens)
+    surface = ChannelSurface.replying_to(event.message)
     await answer(
         t,
         db,
         config=config,
-        question=question_for(settings, question, history, images),
+        question=question_for(settings, question, past, images),
         reply=StreamingReply(surface),
         asker=asker,
         message_id=lambda: surface.first_message_id,
-        answered=lambda said: state.memory.remember(channel_id, question, said),
+        conversation_id=channel_id,
+        toolbox=await Toolbox.for_member(
+            tools,
+            ToolCall(
+                guild_id=asker.guild_id,
+                channel_id=channel_id,
+                user_id=asker.user_id,
+                permissions=guild_permissions(event.member, guild),
+                arguments=None,
+                database=db,
+                rest=event.app.rest,
+            ),
+        ),
     )
+    if past.unsummarised:
+        state.spawn(
+            summarise(
+                db,
+                config,
+                model=settings.model,
+                guild_id=asker.guild_id,
+                conversation_id=channel_id,
+                recollection=past,
+            )
+        )

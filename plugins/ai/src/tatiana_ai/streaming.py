@@ -104,11 +104,21 @@ class StreamingReply:
 
 
 class ChannelSurface:
-    """The answer to a member's message: a reply to it (not pinging its author), then further messages."""
+    """An answer posted in a channel or thread: first as a reply to the member's message (not pinging its
+    author) when there is one, then further messages."""
 
-    def __init__(self, source: hikari.Message) -> None:
-        self._source = source
+    def __init__(
+        self, rest: hikari.api.RESTClient, channel_id: int, *, reply_to: hikari.Message | None = None
+    ) -> None:
+        self._rest = rest
+        self._channel_id = channel_id
+        self._reply_to = reply_to
         self._messages: list[hikari.Message] = []
+
+    @classmethod
+    def replying_to(cls, source: hikari.Message) -> ChannelSurface:
+        """The answer to ``source``, in its channel."""
+        return cls(source.app.rest, int(source.channel_id), reply_to=source)
 
     @property
     def first_message_id(self) -> int | None:
@@ -123,9 +133,14 @@ class ChannelSurface:
             self._messages[index] = await self._messages[index].edit(content, **NO_PINGS)
 
     async def add_part(self, content: str) -> None:
-        """Send one more message: the first as a reply to the member's message."""
-        if self._messages:
-            sent = await self._source.app.rest.create_message(self._source.channel_id, content, **NO_PINGS)
-        else:
-            sent = await self._source.respond(content, reply=self._source, mentions_reply=False, **NO_PINGS)
+        """Send one more message: the first as a reply to the member's message, if any."""
+        reply = self._reply_to if not self._messages else None
+        sent = await self._rest.create_message(
+            self._channel_id,
+            content,
+            reply=reply or hikari.UNDEFINED,
+            reply_must_exist=False,
+            mentions_reply=False,
+            **NO_PINGS,
+        )
         self._messages.append(sent)

@@ -24,6 +24,8 @@ class Exchange:
     response: str
     tokens: int | None
     seconds: float
+    model: str | None = None
+    conversation_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,8 @@ async def record(db: Database, exchange: Exchange) -> None:
                 ai_response=exchange.response,
                 tokens_used=exchange.tokens,
                 response_time=exchange.seconds,
+                model=exchange.model,
+                conversation_id=exchange.conversation_id,
                 created_at=datetime.now(UTC),
             )
         )

@@ -4,6 +4,8 @@ from importlib.metadata import version
 from pathlib import Path
 
 from tatiana import Plugin, load_translations
+from tatiana_economy.ai_tools import balance
+from tatiana_economy.api_routes import ROUTES
 from tatiana_economy.commands import loader
 from tatiana_economy.settings import EconomySettings
 from tatiana_economy.tables import metadata
@@ -20,5 +22,7 @@ plugin = Plugin(
     migrations=Path(__file__).parent / "migrations",
     metadata=metadata,
     translations=load_translations("tatiana_economy"),
+    ai_tools=[balance],
+    routes=ROUTES,
 )
 """The plugin object, found through the ``tatiana.plugins`` entry point ``economy``."""

@@ -1,20 +1,27 @@
-"""Tatiana's moderation plugin: warnings with DMs and a moderation log channel."""
+"""Tatiana's moderation plugin: warnings, timeouts, kicks, bans (temporary too) and channel tools, as cases."""
 
 from importlib.metadata import version
+from pathlib import Path
 
-from tatiana import Plugin, load_translations
+from tatiana import Plugin
 from tatiana_moderation.commands import loader
+from tatiana_moderation.runner import run_due_actions
 from tatiana_moderation.settings import ModerationSettings
+from tatiana_moderation.tables import metadata
+from tatiana_moderation.texts import TRANSLATIONS
 
 __all__ = ["ModerationSettings", "plugin"]
 
 plugin = Plugin(
     name="moderation",
     version=version("tatiana-moderation"),
-    description="Warnings for members, told by DM and posted in a moderation log channel.",
+    description="Warnings, timeouts, kicks and bans as numbered cases, told by DM and posted in a log channel.",
     requires="1.*",
     loaders=[loader],
     settings=ModerationSettings,
-    translations=load_translations("tatiana_moderation"),
+    migrations=Path(__file__).parent / "migrations",
+    metadata=metadata,
+    translations=TRANSLATIONS,
+    tasks=[run_due_actions],
 )
 """The plugin object, found through the ``tatiana.plugins`` entry point ``moderation``."""

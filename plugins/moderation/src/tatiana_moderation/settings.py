@@ -14,7 +14,7 @@ class ModerationSettings(BaseModel):
 
     mod_log_channel_id: ChannelId | None = Field(
         default=None,
-        description="Channel where every moderation action is posted; empty for none.",
+        description="Channel where every moderation case is posted; empty for none.",
     )
     dm_on_action: bool = Field(
         default=True,
@@ -22,5 +22,5 @@ class ModerationSettings(BaseModel):
     )
     public_notice: bool = Field(
         default=True,
-        description="Announce a warning in the channel where it was given; off, only the moderator sees it.",
+        description="Announce a moderation action in the channel where it was taken; off, only the moderator sees it.",
     )

@@ -7,6 +7,8 @@ last user text), fails on demand with Gemini's error JSON, and records every req
     async with FakeGemini() as gemini:
         gemini.reply("Paris.", chunks=["Pa", "ris."])
         client = genai.Client(api_key="test", http_options=HttpOptions(base_url=gemini.base_url))
+
+Unscripted requests get ``answer(request)``: by default "Echo: " and the last user text.
 """
 
 from __future__ import annotations
@@ -15,13 +17,14 @@ import asyncio
 import base64
 import json
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any, Self
 
 from aiohttp import web
 
-__all__ = ["FakeGemini", "GeminiRequest", "ScriptedBlock", "ScriptedError", "ScriptedReply"]
+__all__ = ["FakeGemini", "GeminiRequest", "ScriptedBlock", "ScriptedCall", "ScriptedError", "ScriptedReply"]
 
 STATUS_NAMES = {400: "INVALID_ARGUMENT", 403: "PERMISSION_DENIED", 429: "RESOURCE_EXHAUSTED", 500: "INTERNAL"}
 
@@ -47,6 +50,25 @@ class GeminiRequest:
         turns = [c for c in self.body.get("contents") or [] if c.get("role", "user") == "user"]
         parts = turns[-1].get("parts", []) if turns else []
         return "".join(part.get("text", "") for part in parts)
+
+    @property
+    def tools(self) -> list[str]:
+        """The names of the functions the request offers the model."""
+        return [
+            declaration["name"]
+            for tool in self.body.get("tools") or []
+            for declaration in tool.get("functionDeclarations") or []
+        ]
+
+    @property
+    def function_responses(self) -> list[tuple[str, dict[str, Any]]]:
+        """The ``(name, response)`` of every function result the request carries back to the model."""
+        return [
+            (part["functionResponse"]["name"], part["functionResponse"]["response"])
+            for content in self.body.get("contents") or []
+            for part in content.get("parts") or []
+            if "functionResponse" in part
+        ]
 
     @property
     def images(self) -> list[tuple[str, bytes]]:
@@ -86,6 +108,13 @@ class ScriptedReply:
 
 
 @dataclass(frozen=True)
+class ScriptedCall:
+    """A function call to ask for instead of an answer: ``functionCall`` parts, one per call."""
+
+    calls: list[tuple[str, dict[str, Any]]]
+
+
+@dataclass(frozen=True)
 class ScriptedError:
     """A failure to give: an HTTP status and Gemini's error message."""
 
@@ -105,8 +134,12 @@ class FakeGemini:
     """A running local Gemini server; ``reply``/``fail`` script its next answers, ``requests`` lists what it got."""
 
     host: str = "127.0.0.1"
+    answer: Callable[[GeminiRequest], str] = field(default=lambda request: f"Echo: {request.user_text}")
+    """The text of an answer nothing scripted."""
     requests: list[GeminiRequest] = field(default_factory=list)
-    _script: deque[ScriptedReply | ScriptedError | ScriptedBlock] = field(default_factory=deque)
+    _script: deque[ScriptedReply | ScriptedCall | ScriptedError | ScriptedBlock] = field(
+        default_factory=deque
+    )
     _runner: web.AppRunner | None = None
     _port: int = 0
 
@@ -123,6 +156,10 @@ class FakeGemini:
         if "".join(parts) != text:
             raise ValueError("the chunks must add up to the text")
         self._script.append(ScriptedReply(parts, delay, prompt_tokens))
+
+    def call(self, name: str, **arguments: Any) -> None:
+        """Answer the next request by asking for the function ``name`` with ``arguments``."""
+        self._script.append(ScriptedCall([(name, arguments)]))
 
     def fail(self, status: int, message: str = "scripted failure") -> None:
         """Answer the next request with an HTTP error in Gemini's JSON shape."""
@@ -159,9 +196,12 @@ class FakeGemini:
         body = await request.json()
         recorded = GeminiRequest(model, stream, request.headers.get("x-goog-api-key"), body)
         self.requests.append(recorded)
-        scripted = self._script.popleft() if self._script else ScriptedReply([f"Echo: {recorded.user_text}"])
+        scripted = self._script.popleft() if self._script else ScriptedReply([self.answer(recorded)])
         if isinstance(scripted, ScriptedError):
             return _error(scripted.status, scripted.message)
+        if isinstance(scripted, ScriptedCall):
+            asked = _function_calls(model, scripted)
+            return web.json_response(asked) if not stream else await _sse(request, [asked])
         if isinstance(scripted, ScriptedBlock):
             blocked = {"promptFeedback": {"blockReason": scripted.reason}, "usageMetadata": _usage(10, 0)}
             if not stream:
@@ -179,6 +219,15 @@ class FakeGemini:
             await response.write(f"data: {json.dumps(event)}\r\n\r\n".encode())
         await response.write_eof()
         return response
+
+
+def _function_calls(model: str, scripted: ScriptedCall) -> dict[str, Any]:
+    parts = [{"functionCall": {"name": name, "args": args}} for name, args in scripted.calls]
+    return {
+        "candidates": [{"content": {"role": "model", "parts": parts}, "finishReason": "STOP", "index": 0}],
+        "usageMetadata": _usage(10, 5),
+        "modelVersion": model,
+    }
 
 
 def _tokens(text: str) -> int:

@@ -1,0 +1,259 @@
+"""Numbered moderation cases: opened in one transaction with the guild's next number, read, and amended.
+
+Every action on a member (a command, automod, a report, the API) is one case. ``open_case`` is what each of
+them calls; it takes the next number of the guild safely when cases are opened at the same time, on
+PostgreSQL and SQLite alike: the number is computed inside the INSERT, and a concurrent insert that took it
+first makes ours fail on the ``(guild_id, case_number)`` unique constraint, so the transaction is retried.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import enum
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tatiana import Database
+from tatiana_moderation.core_tables import cases
+
+MAX_ATTEMPTS = 20
+REASON_MAX_LENGTH = 500
+
+
+class Action(enum.StrEnum):
+    """What a case records."""
+
+    WARN = "warn"
+    TIMEOUT = "timeout"
+    UNTIMEOUT = "untimeout"
+    KICK = "kick"
+    BAN = "ban"
+    UNBAN = "unban"
+
+
+class Source(enum.StrEnum):
+    """Where an action came from."""
+
+    COMMAND = "command"
+    AUTOMOD = "automod"
+    REPORT = "report"
+    API = "api"
+
+
+@dataclass(frozen=True)
+class Person:
+    """A Discord user as the core's ``users`` table records them."""
+
+    id: int
+    username: str
+    global_name: str | None = None
+
+
+@dataclass(frozen=True)
+class GuildRef:
+    """A guild as the core's ``guilds`` table records it."""
+
+    id: int
+    name: str
+    owner_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Case:
+    """One moderation case of a guild."""
+
+    id: int
+    guild_id: int
+    number: int
+    user_id: int
+    moderator_id: int | None
+    action: Action
+    reason: str | None
+    duration: timedelta | None
+    created_at: datetime
+    expires_at: datetime | None
+    source: Source
+    channel_id: int | None
+    log_message_id: int | None
+
+    @classmethod
+    def from_row(cls, row: Any) -> Case:
+        """A case from a ``moderation_logs`` row."""
+        return cls(
+            id=row.id,
+            guild_id=row.guild_id,
+            number=row.case_number,
+            user_id=row.user_id,
+            moderator_id=row.moderator_id,
+            action=Action(row.action),
+            reason=row.reason,
+            duration=timedelta(seconds=row.duration) if row.duration is not None else None,
+            created_at=_aware(row.created_at),
+            expires_at=_aware(row.expires_at) if row.expires_at is not None else None,
+            source=Source(row.source),
+            channel_id=row.channel_id,
+            log_message_id=row.log_message_id,
+        )
+
+
+def _aware(moment: datetime) -> datetime:
+    # SQLite gives back naive datetimes: they were written in UTC.
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def _is_number_taken(error: IntegrityError) -> bool:
+    text = str(error.orig).lower()
+    return "case_number" in text or "unique" in text
+
+
+async def open_case(
+    db: Database,
+    *,
+    guild: GuildRef,
+    target: Person,
+    moderator: Person | None,
+    action: Action,
+    reason: str | None = None,
+    duration: timedelta | None = None,
+    expires_at: datetime | None = None,
+    source: Source = Source.COMMAND,
+    channel_id: int | None = None,
+    then: Callable[[AsyncSession, Case], Awaitable[None]] | None = None,
+) -> Case:
+    """Record an action as the guild's next case, in one transaction; ``moderator`` None for automod.
+
+    ``then`` runs in the same transaction with the new case (scheduling its end, marking what caused it
+    done); an exception from it undoes the case.
+    """
+    if reason is not None:
+        reason = reason.strip()[:REASON_MAX_LENGTH] or None
+    seconds = int(duration.total_seconds()) if duration is not None else None
+    if seconds is not None and seconds <= 0:
+        raise ValueError(f"a case's duration must be positive, not {duration}")
+    for attempt in range(MAX_ATTEMPTS):
+        try:
+            async with db.transaction() as session:
+                await Database.ensure_guild(session, guild.id, guild.name, guild.owner_id)
+                await Database.ensure_user(session, target.id, target.username, target.global_name)
+                if moderator is not None:
+                    await Database.ensure_user(
+                        session, moderator.id, moderator.username, moderator.global_name
+                    )
+                following = (
+                    sa.select(sa.func.coalesce(sa.func.max(cases.c.case_number), 0) + 1)
+                    .where(cases.c.guild_id == guild.id)
+                    .scalar_subquery()
+                )
+                row = (
+                    await session.execute(
+                        sa.insert(cases)
+                        .values(
+                            guild_id=guild.id,
+                            case_number=following,
+                            user_id=target.id,
+                            moderator_id=moderator.id if moderator is not None else None,
+                            action=action.value,
+                            reason=reason,
+                            duration=seconds,
+                            created_at=datetime.now(UTC),
+                            expires_at=expires_at,
+                            is_active=True,
+                            source=source.value,
+                            channel_id=channel_id,
+                        )
+                        .returning(*cases.c)
+                    )
+                ).one()
+                case = Case.from_row(row)
+                if then is not None:
+                    await then(session, case)
+                return case
+        except IntegrityError as error:
+            if not _is_number_taken(error) or attempt == MAX_ATTEMPTS - 1:
+                raise
+            await asyncio.sleep(0.005 * (attempt + 1))
+    raise AssertionError("unreachable")
+
+
+async def get_case(db: Database, guild_id: int, number: int) -> Case | None:
+    """The guild's case ``number``, or None."""
+    async with db.session() as session:
+        row = (
+            await session.execute(
+                sa.select(cases).where(cases.c.guild_id == guild_id, cases.c.case_number == number)
+            )
+        ).one_or_none()
+    return Case.from_row(row) if row is not None else None
+
+
+async def list_cases(
+    db: Database,
+    guild_id: int,
+    *,
+    user_id: int | None = None,
+    actions: tuple[Action, ...] = (),
+    limit: int = 10,
+) -> tuple[list[Case], int]:
+    """The guild's newest ``limit`` cases (of one member, of some actions) and how many there are in all."""
+    conditions = [cases.c.guild_id == guild_id]
+    if user_id is not None:
+        conditions.append(cases.c.user_id == user_id)
+    if actions:
+        conditions.append(cases.c.action.in_([a.value for a in actions]))
+    async with db.session() as session:
+        rows = (
+            await session.execute(
+                sa.select(cases).where(*conditions).order_by(cases.c.case_number.desc()).limit(limit)
+            )
+        ).all()
+        total = (await session.execute(sa.select(sa.func.count()).where(*conditions))).scalar_one()
+    return [Case.from_row(row) for row in rows], int(total)
+
+
+async def set_reason(db: Database, guild_id: int, number: int, reason: str) -> Case | None:
+    """Replace the reason of the guild's case ``number``; the amended case, or None when there is none."""
+    async with db.transaction() as session:
+        row = (
+            await session.execute(
+                sa.update(cases)
+                .where(cases.c.guild_id == guild_id, cases.c.case_number == number)
+                .values(reason=reason.strip()[:REASON_MAX_LENGTH] or None)
+                .returning(*cases.c)
+            )
+        ).one_or_none()
+    return Case.from_row(row) if row is not None else None
+
+
+async def set_log_message(db: Database, case_id: int, message_id: int) -> None:
+    """Remember the mod-log post of a case, to edit it when the case changes."""
+    async with db.transaction() as session:
+        await session.execute(sa.update(cases).where(cases.c.id == case_id).values(log_message_id=message_id))
+
+
+async def close_active(db: Database, guild_id: int, user_id: int, action: Action) -> int:
+    """Mark the member's active cases of ``action`` (a ban lifted, a timeout ended) inactive; how many."""
+    async with db.transaction() as session:
+        result = await session.execute(
+            sa.update(cases)
+            .where(
+                cases.c.guild_id == guild_id,
+                cases.c.user_id == user_id,
+                cases.c.action == action.value,
+                cases.c.is_active.is_(True),
+            )
+            .values(is_active=False)
+        )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def get_case_by_id(db: Database, case_id: int) -> Case | None:
+    """The case of row ``case_id``, or None."""
+    async with db.session() as session:
+        row = (await session.execute(sa.select(cases).where(cases.c.id == case_id))).one_or_none()
+    return Case.from_row(row) if row is not None else None

@@ -1,0 +1,498 @@
+"""Actions on a member: ``/warn``, ``/timeout``, ``/untimeout``, ``/kick``, ``/ban`` and ``/unban``."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime, timedelta
+
+import hikari
+import lightbulb
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tatiana import Database, Tasks, Translator
+from tatiana_moderation import runner, schedule
+from tatiana_moderation.cases import Action, Case, Source, close_active
+from tatiana_moderation.commands.common import (
+    REASON_MAX_LENGTH,
+    announce,
+    audit_reason,
+    check_action,
+    clean_reason,
+    guild_ref,
+    is_member,
+    loader,
+    missing_permissions,
+    permission_names,
+    record,
+    refuse,
+)
+from tatiana_moderation.durations import MAX_TIMEOUT, InvalidDuration, format_duration, parse_duration
+from tatiana_moderation.reporting import direct_message, dm_text
+from tatiana_moderation.settings import ModerationSettings
+
+log = logging.getLogger(__name__)
+
+MAX_DELETE_MESSAGES = timedelta(days=7)
+"""Discord deletes at most the last 7 days of a banned user's messages."""
+
+P = hikari.Permissions
+GUILD_ONLY = [hikari.ApplicationContextType.GUILD]
+
+
+def _member_option() -> hikari.User:
+    return lightbulb.user(
+        "moderation.options.member.name", "moderation.options.member.description", localize=True
+    )
+
+
+def _reason_option() -> str | None:
+    return lightbulb.string(
+        "moderation.options.reason.name",
+        "moderation.options.reason.description",
+        localize=True,
+        min_length=1,
+        max_length=REASON_MAX_LENGTH,
+        default=None,
+    )
+
+
+def _duration_error(t: Translator, error: InvalidDuration) -> str:
+    if error.limit is not None:
+        return t(
+            "moderation.errors.duration_too_long", duration=error.text, limit=format_duration(error.limit)
+        )
+    return t("moderation.errors.duration", duration=error.text)
+
+
+def _reason_text(t: Translator, reason: str | None) -> str:
+    return reason or t("moderation.embed.no_reason")
+
+
+async def _refused_by_discord(ctx: lightbulb.Context, t: Translator, target: hikari.User) -> None:
+    await ctx.respond(t("moderation.errors.discord_refused", member=target.mention), user_mentions=False)
+
+
+@loader.command
+class Warn(
+    lightbulb.SlashCommand,
+    name="moderation.warn.name",
+    description="moderation.warn.description",
+    localize=True,
+    contexts=GUILD_ONLY,
+    default_member_permissions=P.MODERATE_MEMBERS,
+):
+    """``/warn member reason``: warn a member, tell them by DM and post the case in the moderation log."""
+
+    member = _member_option()
+    reason = lightbulb.string(
+        "moderation.options.reason.name",
+        "moderation.warn.reason",
+        localize=True,
+        min_length=1,
+        max_length=REASON_MAX_LENGTH,
+    )
+
+    @lightbulb.invoke
+    async def invoke(
+        self,
+        ctx: lightbulb.Context,
+        db: Database = lightbulb.di.INJECTED,
+        t: Translator = lightbulb.di.INJECTED,
+        settings: ModerationSettings | None = lightbulb.di.INJECTED,
+    ) -> None:
+        """Refuse bots and the usual hierarchy; otherwise open a warning case, told and logged."""
+        settings = settings or ModerationSettings()
+        member, reason = self.member, clean_reason(self.reason)
+        if member.is_bot:
+            problem: str | None = t("moderation.refusals.any_bot", member=member.mention)
+        elif reason is None:
+            problem = t("moderation.errors.empty_reason")
+        else:
+            problem = await check_action(ctx, t, member, P.NONE)
+        if problem is None and not is_member(ctx, member):
+            problem = t("moderation.errors.not_member", member=member.mention)
+        if problem is not None:
+            await refuse(ctx, problem)
+            return
+        await ctx.defer(ephemeral=not settings.public_notice)
+        case, problems = await record(ctx, db, t, settings, action=Action.WARN, target=member, reason=reason)
+        text = t("moderation.warn.done", member=member.mention, number=case.number, reason=reason)
+        await announce(ctx, settings, text, problems, member)
+
+
+@loader.command
+class Timeout(
+    lightbulb.SlashCommand,
+    name="moderation.timeout.name",
+    description="moderation.timeout.description",
+    localize=True,
+    contexts=GUILD_ONLY,
+    default_member_permissions=P.MODERATE_MEMBERS,
+):
+    """``/timeout member duration [reason]``: keep a member from talking for up to 28 days."""
+
+    member = _member_option()
+    duration = lightbulb.string(
+        "moderation.options.duration.name", "moderation.timeout.duration", localize=True, max_length=32
+    )
+    reason = _reason_option()
+
+    @lightbulb.invoke
+    async def invoke(
+        self,
+        ctx: lightbulb.Context,
+        db: Database = lightbulb.di.INJECTED,
+        t: Translator = lightbulb.di.INJECTED,
+        settings: ModerationSettings | None = lightbulb.di.INJECTED,
+    ) -> None:
+        """Check, set ``communication_disabled_until``, open the case."""
+        settings = settings or ModerationSettings()
+        member, reason = self.member, clean_reason(self.reason)
+        try:
+            duration = parse_duration(self.duration, limit=MAX_TIMEOUT)
+        except InvalidDuration as error:
+            await refuse(ctx, _duration_error(t, error))
+            return
+        problem = await check_action(ctx, t, member, P.MODERATE_MEMBERS)
+        if problem is None and not is_member(ctx, member):
+            problem = t("moderation.errors.not_member", member=member.mention)
+        if problem is not None:
+            await refuse(ctx, problem)
+            return
+        await ctx.defer(ephemeral=not settings.public_notice)
+        until = datetime.now(UTC) + duration
+        try:
+            await ctx.client.rest.edit_member(
+                ctx.guild_id or 0,
+                member,
+                communication_disabled_until=until,
+                reason=audit_reason(ctx.user, reason),
+            )
+        except hikari.ForbiddenError:
+            await _refused_by_discord(ctx, t, member)
+            return
+        case, problems = await record(
+            ctx,
+            db,
+            t,
+            settings,
+            action=Action.TIMEOUT,
+            target=member,
+            reason=reason,
+            duration=duration,
+            expires_at=until,
+        )
+        text = t(
+            "moderation.timeout.done",
+            member=member.mention,
+            number=case.number,
+            duration=format_duration(duration),
+            reason=_reason_text(t, reason),
+        )
+        await announce(ctx, settings, text, problems, member)
+
+
+@loader.command
+class Untimeout(
+    lightbulb.SlashCommand,
+    name="moderation.untimeout.name",
+    description="moderation.untimeout.description",
+    localize=True,
+    contexts=GUILD_ONLY,
+    default_member_permissions=P.MODERATE_MEMBERS,
+):
+    """``/untimeout member [reason]``: let a timed-out member talk again."""
+
+    member = _member_option()
+    reason = _reason_option()
+
+    @lightbulb.invoke
+    async def invoke(
+        self,
+        ctx: lightbulb.Context,
+        db: Database = lightbulb.di.INJECTED,
+        t: Translator = lightbulb.di.INJECTED,
+        settings: ModerationSettings | None = lightbulb.di.INJECTED,
+    ) -> None:
+        """Check, clear ``communication_disabled_until``, close the timeout and open the case."""
+        settings = settings or ModerationSettings()
+        member, reason = self.member, clean_reason(self.reason)
+        problem = await check_action(ctx, t, member, P.MODERATE_MEMBERS)
+        resolved = ctx.interaction.resolved
+        if problem is None:
+            if resolved is None or member.id not in resolved.members:
+                problem = t("moderation.errors.not_member", member=member.mention)
+            else:
+                until = resolved.members[member.id].communication_disabled_until()
+                if until is None or until <= datetime.now(UTC):
+                    problem = t("moderation.untimeout.not_timed_out", member=member.mention)
+        if problem is not None:
+            await refuse(ctx, problem)
+            return
+        await ctx.defer(ephemeral=not settings.public_notice)
+        try:
+            await ctx.client.rest.edit_member(
+                ctx.guild_id or 0,
+                member,
+                communication_disabled_until=None,
+                reason=audit_reason(ctx.user, reason),
+            )
+        except hikari.ForbiddenError:
+            await _refused_by_discord(ctx, t, member)
+            return
+        await close_active(db, int(ctx.guild_id or 0), int(member.id), Action.TIMEOUT)
+        case, problems = await record(
+            ctx, db, t, settings, action=Action.UNTIMEOUT, target=member, reason=reason
+        )
+        text = t("moderation.untimeout.done", member=member.mention, number=case.number)
+        await announce(ctx, settings, text, problems, member)
+
+
+async def _tell_before_removal(
+    ctx: lightbulb.Context, t: Translator, settings: ModerationSettings, preview: Case
+) -> list[str]:
+    """DM the member before a kick or ban: afterwards they share no server with the bot."""
+    if not settings.dm_on_action:
+        return []
+    if await direct_message(ctx.client.rest, preview.user_id, dm_text(preview, t, guild_ref(ctx).name)):
+        return []
+    return [t("moderation.errors.dm_failed", member=f"<@{preview.user_id}>")]
+
+
+def _preview(
+    ctx: lightbulb.Context,
+    action: Action,
+    target: hikari.User,
+    reason: str | None,
+    duration: timedelta | None,
+) -> Case:
+    """The case as it will be, for the DM sent before it is recorded."""
+    now = datetime.now(UTC)
+    return Case(
+        id=0,
+        guild_id=int(ctx.guild_id or 0),
+        number=0,
+        user_id=int(target.id),
+        moderator_id=int(ctx.user.id),
+        action=action,
+        reason=reason,
+        duration=duration,
+        created_at=now,
+        expires_at=now + duration if duration is not None else None,
+        source=Source.COMMAND,
+        channel_id=int(ctx.channel_id),
+        log_message_id=None,
+    )
+
+
+@loader.command
+class Kick(
+    lightbulb.SlashCommand,
+    name="moderation.kick.name",
+    description="moderation.kick.description",
+    localize=True,
+    contexts=GUILD_ONLY,
+    default_member_permissions=P.KICK_MEMBERS,
+):
+    """``/kick member [reason]``: remove a member from the server (they may join again)."""
+
+    member = _member_option()
+    reason = _reason_option()
+
+    @lightbulb.invoke
+    async def invoke(
+        self,
+        ctx: lightbulb.Context,
+        db: Database = lightbulb.di.INJECTED,
+        t: Translator = lightbulb.di.INJECTED,
+        settings: ModerationSettings | None = lightbulb.di.INJECTED,
+    ) -> None:
+        """Check, DM, kick, open the case."""
+        settings = settings or ModerationSettings()
+        member, reason = self.member, clean_reason(self.reason)
+        problem = await check_action(ctx, t, member, P.KICK_MEMBERS)
+        if problem is None and not is_member(ctx, member):
+            problem = t("moderation.errors.not_member", member=member.mention)
+        if problem is not None:
+            await refuse(ctx, problem)
+            return
+        await ctx.defer(ephemeral=not settings.public_notice)
+        told = await _tell_before_removal(ctx, t, settings, _preview(ctx, Action.KICK, member, reason, None))
+        try:
+            await ctx.client.rest.kick_user(ctx.guild_id or 0, member, reason=audit_reason(ctx.user, reason))
+        except hikari.ForbiddenError:
+            await _refused_by_discord(ctx, t, member)
+            return
+        case, problems = await record(
+            ctx, db, t, settings, action=Action.KICK, target=member, reason=reason, dm=False
+        )
+        text = t(
+            "moderation.kick.done", member=member.mention, number=case.number, reason=_reason_text(t, reason)
+        )
+        await announce(ctx, settings, text, told + problems, member)
+
+
+@loader.command
+class Ban(
+    lightbulb.SlashCommand,
+    name="moderation.ban.name",
+    description="moderation.ban.description",
+    localize=True,
+    contexts=GUILD_ONLY,
+    default_member_permissions=P.BAN_MEMBERS,
+):
+    """``/ban member [duration] [delete_messages] [reason]``: ban a user, for good or until the duration ends."""
+
+    member = _member_option()
+    duration = lightbulb.string(
+        "moderation.options.duration.name",
+        "moderation.ban.duration",
+        localize=True,
+        max_length=32,
+        default=None,
+    )
+    delete_messages = lightbulb.string(
+        "moderation.ban.delete_messages.name",
+        "moderation.ban.delete_messages.description",
+        localize=True,
+        max_length=32,
+        default=None,
+    )
+    reason = _reason_option()
+
+    @lightbulb.invoke
+    async def invoke(
+        self,
+        ctx: lightbulb.Context,
+        db: Database = lightbulb.di.INJECTED,
+        t: Translator = lightbulb.di.INJECTED,
+        settings: ModerationSettings | None = lightbulb.di.INJECTED,
+        tasks: Tasks = lightbulb.di.INJECTED,
+    ) -> None:
+        """Check, DM, ban, open the case; a temporary ban schedules its unban in the same transaction."""
+        settings = settings or ModerationSettings()
+        member, reason = self.member, clean_reason(self.reason)
+        try:
+            duration = parse_duration(self.duration) if self.duration else None
+            wipe = (
+                parse_duration(self.delete_messages, limit=MAX_DELETE_MESSAGES)
+                if self.delete_messages
+                else None
+            )
+        except InvalidDuration as error:
+            await refuse(ctx, _duration_error(t, error))
+            return
+        problem = await check_action(ctx, t, member, P.BAN_MEMBERS)
+        if problem is not None:
+            await refuse(ctx, problem)
+            return
+        await ctx.defer(ephemeral=not settings.public_notice)
+        told: list[str] = []
+        if is_member(ctx, member):
+            told = await _tell_before_removal(
+                ctx, t, settings, _preview(ctx, Action.BAN, member, reason, duration)
+            )
+        try:
+            await ctx.client.rest.ban_user(
+                ctx.guild_id or 0,
+                member,
+                delete_message_seconds=int(wipe.total_seconds()) if wipe else hikari.UNDEFINED,
+                reason=audit_reason(ctx.user, reason),
+            )
+        except hikari.ForbiddenError:
+            await _refused_by_discord(ctx, t, member)
+            return
+        expires_at = datetime.now(UTC) + duration if duration is not None else None
+
+        async def plan_unban(session: AsyncSession, case: Case) -> None:
+            if case.expires_at is None:
+                await schedule.cancel_in(session, case.guild_id, case.user_id, "unban")
+                return
+            await schedule.schedule(
+                session,
+                guild_id=case.guild_id,
+                user_id=case.user_id,
+                action="unban",
+                due_at=case.expires_at,
+                case_id=case.id,
+            )
+
+        case, problems = await record(
+            ctx,
+            db,
+            t,
+            settings,
+            action=Action.BAN,
+            target=member,
+            reason=reason,
+            duration=duration,
+            expires_at=expires_at,
+            dm=False,
+            then=plan_unban,
+        )
+        if expires_at is not None:
+            await tasks.run_at(expires_at, runner.TASK)  # on time; the periodic run is the safety net
+        if duration is None:
+            text = t(
+                "moderation.ban.done",
+                member=member.mention,
+                number=case.number,
+                reason=_reason_text(t, reason),
+            )
+        else:
+            text = t(
+                "moderation.ban.done_temporary",
+                member=member.mention,
+                number=case.number,
+                duration=format_duration(duration),
+                reason=_reason_text(t, reason),
+            )
+        await announce(ctx, settings, text, told + problems, member)
+
+
+@loader.command
+class Unban(
+    lightbulb.SlashCommand,
+    name="moderation.unban.name",
+    description="moderation.unban.description",
+    localize=True,
+    contexts=GUILD_ONLY,
+    default_member_permissions=P.BAN_MEMBERS,
+):
+    """``/unban user [reason]``: lift a ban (and the unban a temporary ban had scheduled)."""
+
+    member = lightbulb.user("moderation.unban.user.name", "moderation.unban.user.description", localize=True)
+    reason = _reason_option()
+
+    @lightbulb.invoke
+    async def invoke(
+        self,
+        ctx: lightbulb.Context,
+        db: Database = lightbulb.di.INJECTED,
+        t: Translator = lightbulb.di.INJECTED,
+        settings: ModerationSettings | None = lightbulb.di.INJECTED,
+    ) -> None:
+        """Lift the ban, close the ban's case and its schedule, open the unban case."""
+        settings = settings or ModerationSettings()
+        user, reason = self.member, clean_reason(self.reason)
+        lacking = missing_permissions(ctx, P.BAN_MEMBERS)
+        if lacking:
+            await refuse(ctx, t("moderation.errors.bot_missing", permissions=permission_names(t, lacking)))
+            return
+        await ctx.defer(ephemeral=not settings.public_notice)
+        guild_id = int(ctx.guild_id or 0)
+        try:
+            await ctx.client.rest.unban_user(guild_id, user, reason=audit_reason(ctx.user, reason))
+        except hikari.NotFoundError:
+            await ctx.respond(t("moderation.unban.not_banned", member=user.mention), user_mentions=False)
+            return
+        except hikari.ForbiddenError:
+            await _refused_by_discord(ctx, t, user)
+            return
+        await close_active(db, guild_id, int(user.id), Action.BAN)
+        await schedule.cancel(db, guild_id, int(user.id), "unban")
+        case, problems = await record(ctx, db, t, settings, action=Action.UNBAN, target=user, reason=reason)
+        text = t(
+            "moderation.unban.done", member=user.mention, number=case.number, reason=_reason_text(t, reason)
+        )
+        await announce(ctx, settings, text, problems, user)
