@@ -1,4 +1,4 @@
-"""API benchmark: requests per second and latency of ``GET /api/bot/status`` and a guild route, against ``/health``.
+"""API benchmark: requests per second and latency of ``GET /api/bot/status`` and guild routes, against ``/health``.
 
 The API is ``create_app`` under uvicorn (``serve_forever``, as ``tatiana api`` runs it) in a process of its own,
 on a fresh SQLite file migrated with every installed plugin and seeded: the sandbox's demo guild and a second
@@ -15,8 +15,9 @@ and ``redis`` (REDIS_URL set: rate limits and status records in Redis, in a fres
 API_RATE_LIMIT is raised to 10^9 for the run: the default, 120 a minute per client address, would answer nearly
 every request of one load process with 429; the limiter still counts every request.
 
-The guild route is ``--guild-path`` (default ``/api/guilds/{id}/plugins``: every plugin's switch and settings in
-the guild, read from the database, after the manager check).
+The guild routes are ``GET /api/guilds/{id}`` (``--guild-path`` changes it; the caller's standing, then the guild's
+row; the API has no bot token here, so it does not ask Discord for the member count) and
+``GET /api/guilds/{id}/plugins`` (the manager check, then every plugin's switch and settings from the database).
 
 Usage: ``uv run python bench/api.py [--quick] [--connections C] [--seconds T] [--redis URL] [--guild-path P]``
 (``--redis ''`` skips the Redis scenario; prints a Markdown table).
@@ -151,17 +152,17 @@ def free_port() -> int:
 
 async def prepare_database(url: str, guilds: list[tuple[int, str, int]]) -> None:
     """Migrate with every installed plugin and store ``guilds`` (id, name, owner) as a shard would."""
+    from tatiana.database import Database
     from tatiana.db import migrate
     from tatiana.db.engine import create_engine, session_factory
-    from tatiana.db.models import Guild
     from tatiana.registry import PluginRegistry
 
     await migrate.upgrade(url, registry=PluginRegistry.discover())
     engine = create_engine(url)
     try:
-        async with session_factory(engine)() as session, session.begin():
+        async with session_factory(engine).begin() as session:
             for guild_id, name, owner in guilds:
-                session.add(Guild(discord_id=guild_id, name=name, owner_id=owner))
+                await Database.ensure_guild(session, guild_id, name, owner)
     finally:
         await engine.dispose()
 
@@ -281,14 +282,16 @@ async def scenario(
                             f"/api/guilds/{demo.id}/plugins/{plugin}", json={"enabled": True}, headers=headers
                         )
                         changed.raise_for_status()
-                    guild_route = guild_path.format(id=demo.id)
-                    checked = await client.get(guild_route, headers=headers)
-                    if checked.status_code != 200:
-                        raise RuntimeError(
-                            f"GET {guild_route} answered {checked.status_code}: {checked.text}"
-                        )
-                routes = {"GET /health": "/health", "GET /api/bot/status": "/api/bot/status"}
-                routes[f"GET {guild_path}"] = guild_route
+                    routes = {
+                        "GET /health": "/health",
+                        "GET /api/bot/status": "/api/bot/status",
+                        f"GET {guild_path}": guild_path.format(id=demo.id),
+                        "GET /api/guilds/{id}/plugins": f"/api/guilds/{demo.id}/plugins",
+                    }
+                    for route, path in routes.items():
+                        checked = await client.get(path, headers=headers)
+                        if checked.status_code != 200:
+                            raise RuntimeError(f"{route} answered {checked.status_code}: {checked.text}")
                 measured = results.setdefault(name, {route: [] for route in routes})
                 for number in range(config.rounds):
                     order = list(routes.items())
@@ -354,8 +357,8 @@ def main() -> None:
     )
     parser.add_argument(
         "--guild-path",
-        default="/api/guilds/{id}/plugins",
-        help="the guild route; {id} is the demo guild's id",
+        default="/api/guilds/{id}",
+        help="the first guild route; {id} is the demo guild's id",
     )
     arguments = parser.parse_args()
     config = QUICK if arguments.quick else FULL
