@@ -32,7 +32,8 @@ from tatiana.api.moderation_routes import ModerationController
 from tatiana.api.openapi_errors import document_errors
 from tatiana.api.plugin_mount import plugin_routers
 from tatiana.api.plugin_routes import GuildPluginController, list_plugins
-from tatiana.api.rate_limits import STORE_NAME, UNLIMITED_PATHS, rate_limit_middleware, rate_limit_store
+from tatiana.api.rate_limits import UNLIMITED_PATHS, rate_limit_middleware
+from tatiana.api.rate_windows import rate_windows
 from tatiana.api.refresh_tokens import RefreshTokenStore
 from tatiana.api.restart_routes import RestartController
 from tatiana.api.restarts import RestartJobs
@@ -68,7 +69,7 @@ def create_app(
     redirect_uri: str | None = None,
     http: httpx.AsyncClient | None = None,
     requests_per_minute: int | None = None,
-    rate_limit_namespace: str = "tatiana:ratelimit",
+    rate_limit_namespace: str = "tatiana:ratelimit:",
     sharding_namespace: str = "tatiana:",
     bot_token: str | None = None,
     status_interval: float = STATUS_INTERVAL,
@@ -89,7 +90,7 @@ def create_app(
     plugins = registry if registry is not None else PluginRegistry.discover()
     plugin_defaults = defaults or DeploymentConfig.load(settings.tatiana_plugins_file, plugins)
     callback = redirect_uri or f"{settings.dashboard_origin.rstrip('/')}/auth/callback"
-    limits_store = rate_limit_store(settings.redis_url, rate_limit_namespace)
+    windows = rate_windows(settings.redis_url, rate_limit_namespace)
     token = bot_token or (settings.discord_token.get_secret_value() if settings.discord_token else None)
 
     @asynccontextmanager
@@ -131,7 +132,7 @@ def create_app(
         )
         app.state.dashboard_origin = settings.dashboard_origin.rstrip("/")
         try:
-            async with limits_store, LiveHub(coord, shards, status_interval=status_interval) as hub:
+            async with windows, LiveHub(coord, shards, status_interval=status_interval) as hub:
                 app.state.live_hub = hub
                 yield
         finally:
@@ -168,9 +169,8 @@ def create_app(
         lifespan=[lifespan],
         middleware=[
             prometheus.middleware,
-            rate_limit_middleware(requests_per_minute or settings.api_rate_limit),
+            rate_limit_middleware(requests_per_minute or settings.api_rate_limit, windows),
         ],
-        stores={STORE_NAME: limits_store},
         cors_config=CORSConfig(
             allow_origins=[settings.dashboard_origin.rstrip("/")],
             allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
+import logging
 import re
-import time
-import weakref
-from dataclasses import dataclass
 from typing import Any
 
 from litestar.datastructures import MutableScopeHeaders
@@ -15,72 +12,42 @@ from litestar.enums import ScopeType
 from litestar.exceptions import TooManyRequestsException
 from litestar.middleware.base import ASGIMiddleware
 from litestar.middleware.rate_limit import DURATION_VALUES, RateLimitConfig
-from litestar.stores.base import Store
-from litestar.stores.memory import MemoryStore
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
+
+from tatiana.api.rate_windows import Hit, RateWindows, seconds_left
+from tatiana.shards.outage import COORDINATION_ERRORS, OutageLog
+
+log = logging.getLogger(__name__)
 
 WS_DENIAL = "websocket.http.response"
 CLOSE_TOO_MANY = 4429  # a refused WebSocket handshake on a server without the HTTP denial extension
 
-STORE_NAME = "rate_limit"
 # Orchestrators and Prometheus poll these; refusing them would turn a busy client into a dead pod.
 UNLIMITED_PATHS = ["^/health$", "^/ready$", "^/metrics$"]
 
 
-def rate_limit_store(redis_url: str | None, namespace: str = "tatiana:ratelimit") -> Store:
-    """A Redis store for ``redis_url`` (closed with the app), or one process's memory."""
-    if redis_url:
-        from litestar.stores.redis import RedisStore
-
-        return RedisStore.with_client(url=redis_url, namespace=namespace)
-    return MemoryStore()
-
-
 def rate_limit_config(per_minute: int) -> RateLimitConfig:
     """``per_minute`` requests per client address on every route but the probes; 429 beyond."""
-    return RateLimitConfig(rate_limit=("minute", per_minute), exclude=UNLIMITED_PATHS, store=STORE_NAME)
+    return RateLimitConfig(rate_limit=("minute", per_minute), exclude=UNLIMITED_PATHS)
 
 
-def rate_limit_middleware(per_minute: int) -> RequestAndWebSocketRateLimit:
-    """The limit of ``rate_limit_config``, counting WebSocket handshakes with the client's requests."""
-    return RequestAndWebSocketRateLimit(rate_limit_config(per_minute))
-
-
-@dataclass(frozen=True, slots=True)
-class Window:
-    """One client's requests in its current window, which ends at ``reset`` (Unix time, seconds)."""
-
-    count: int
-    reset: int
-
-    def to_json(self) -> str:
-        """The stored form."""
-        return json.dumps({"count": self.count, "reset": self.reset})
-
-    @classmethod
-    def read(cls, raw: bytes | None, now: int, duration: int) -> Window:
-        """The stored window, or a new one if none is stored, it is unreadable or it has ended."""
-        try:
-            data = json.loads(raw) if raw is not None else None
-            window = cls(int(data["count"]), int(data["reset"])) if isinstance(data, dict) else None
-        except (ValueError, KeyError, TypeError):
-            window = None
-        if window is None or window.reset <= now:
-            return cls(0, now + duration)
-        return window
+def rate_limit_middleware(per_minute: int, windows: RateWindows) -> RequestAndWebSocketRateLimit:
+    """The limit of ``rate_limit_config`` counted in ``windows``, WebSocket handshakes included."""
+    return RequestAndWebSocketRateLimit(rate_limit_config(per_minute), windows)
 
 
 class RequestAndWebSocketRateLimit(ASGIMiddleware):
     """A fixed window per client address over HTTP requests and WebSocket handshakes; 429 with Retry-After beyond.
 
-    Litestar's own limiter keeps every request's timestamp of the window and decodes them all on each request,
-    so its cost grows with the limit; this one stores a count. It reads and writes the store under a lock per
-    client, so two API processes on one Redis may each let a request through that only one should have.
+    Litestar's own limiter keeps every request's timestamp of the window in a store and decodes them all on each
+    request, so its cost grows with the limit, and two processes sharing Redis race between its read and its
+    write. This one counts: in memory, or with one atomic script call in Redis. While Redis is unreachable
+    requests pass uncounted, rather than every route failing.
     """
 
     scopes = (ScopeType.HTTP, ScopeType.WEBSOCKET)
 
-    def __init__(self, config: RateLimitConfig) -> None:
+    def __init__(self, config: RateLimitConfig, windows: RateWindows) -> None:
         exclude = config.exclude or ()
         unlimited = re.compile("|".join([exclude] if isinstance(exclude, str) else exclude) or "(?!)")
         self.should_bypass_for_scope = lambda scope: unlimited.search(scope["path"]) is not None
@@ -88,39 +55,35 @@ class RequestAndWebSocketRateLimit(ASGIMiddleware):
         self.config = config
         unit, self.max_requests = config.rate_limit
         self.duration = DURATION_VALUES[unit]
-        # One lock per client: only a client's own requests race on its window.
-        self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
+        self.windows = windows
+        self._outage = OutageLog(log, "API requests pass without being counted against the rate limit")
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
         """Count the request or handshake; past the limit answer 429 instead of calling the app."""
         app = scope["litestar_app"]
-        store = self.config.get_store_from_app(app)
-        key = f"ratelimit::{self.config.identifier_for_request(app.request_class(scope))}"
-        now = int(time.time())
-        lock = self._locks.get(key)
-        if lock is None:
-            lock = self._locks[key] = asyncio.Lock()
-        async with lock:
-            window = Window.read(await store.get(key), now, self.duration)
-            allowed = window.count < self.max_requests
-            if allowed:
-                window = Window(window.count + 1, window.reset)
-                await store.set(key, window.to_json(), expires_in=max(1, window.reset - now))
-        headers = self._headers(window, now)
-        if allowed:
+        client = self.config.identifier_for_request(app.request_class(scope))
+        try:
+            hit = await self.windows.hit(client, self.duration)
+        except COORDINATION_ERRORS as exc:
+            self._outage.failed(exc)
+            await next_app(scope, receive, send)
+            return
+        self._outage.succeeded()
+        headers = self._headers(hit)
+        if hit.count <= self.max_requests:
             await next_app(scope, receive, self._with_headers(send, headers))
         elif scope["type"] == ScopeType.WEBSOCKET:
-            await _deny(scope, send, int(headers[self.config.rate_limit_reset_header_key]), headers)
+            await _deny(scope, send, seconds_left(hit), headers)
         else:
             raise TooManyRequestsException(headers=headers)
 
-    def _headers(self, window: Window, now: int) -> dict[str, str]:
+    def _headers(self, hit: Hit) -> dict[str, str]:
         config = self.config
         return {
             config.rate_limit_policy_header_key: f"{self.max_requests}; w={self.duration}",
             config.rate_limit_limit_header_key: str(self.max_requests),
-            config.rate_limit_remaining_header_key: str(max(0, self.max_requests - window.count)),
-            config.rate_limit_reset_header_key: str(max(1, window.reset - now)),
+            config.rate_limit_remaining_header_key: str(max(0, self.max_requests - hit.count)),
+            config.rate_limit_reset_header_key: str(seconds_left(hit)),
         }
 
     @staticmethod

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
+from collections.abc import Callable
 
 import httpx
 import pytest
 
 from tatiana.api.app import create_app
-from tatiana.api.rate_limits import Window
+from tatiana.api.rate_windows import MemoryWindows, RateWindows, RedisWindows
 from tatiana.coordination import MemoryCoordination
 from tatiana.registry import PluginRegistry
 from tatiana.settings import Settings
@@ -94,14 +96,31 @@ async def test_websocket_handshakes_count_against_the_same_limit(
     assert after.status_code == 429
 
 
-def test_a_window_is_a_count_that_starts_again_when_it_ends() -> None:
-    stored = Window(7, reset=1_000).to_json().encode()
+@pytest.fixture(params=["memory", pytest.param("redis", marks=pytest.mark.redis)])
+def make_windows(request: pytest.FixtureRequest) -> Callable[[], RateWindows]:
+    """Makes counters: memory hands out one shared instance, Redis a new client (an API process) each."""
+    if request.param == "memory":
+        shared = MemoryWindows()
+        return lambda: shared
+    url, namespace = request.getfixturevalue("redis_url"), request.getfixturevalue("redis_namespace")
+    return lambda: RedisWindows(url, namespace)
 
-    assert Window.read(stored, now=990, duration=60) == Window(7, 1_000)
-    assert Window.read(stored, now=1_000, duration=60) == Window(0, 1_060)
-    assert Window.read(None, now=5, duration=60) == Window(0, 65)
-    assert Window.read(b"[1, 2, 3]", now=5, duration=60) == Window(0, 65)
-    assert Window.read(b"not json", now=5, duration=60) == Window(0, 65)
+
+async def test_windows_count_per_client_across_processes_and_start_again_when_they_end(
+    make_windows: Callable[[], RateWindows],
+) -> None:
+    async with make_windows() as first, make_windows() as second:
+        hits = [
+            await first.hit("10.0.0.1", 1),
+            await second.hit("10.0.0.1", 1),
+            await first.hit("10.0.0.2", 1),
+        ]
+        await asyncio.sleep(1.1)
+        again = await second.hit("10.0.0.1", 1)
+
+    assert [h.count for h in hits] == [1, 2, 1]
+    assert all(0 < h.reset <= 1 for h in hits)
+    assert again.count == 1
 
 
 async def test_every_route_of_the_schema_is_limited_but_the_probes(
