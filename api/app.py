@@ -38,6 +38,7 @@ from tatiana.api.refresh_tokens import RefreshTokenStore
 from tatiana.api.restart_routes import RestartController
 from tatiana.api.restarts import RestartJobs
 from tatiana.api.services import ApiServices
+from tatiana.api.token_sealing import TokenSealer
 from tatiana.api.user_routes import UserController
 from tatiana.api.websocket_routes import live_updates
 from tatiana.coordination import Coordination, create_coordination
@@ -101,7 +102,7 @@ def create_app(
         client = http or httpx.AsyncClient(timeout=10.0)
         shards = sharding or create_sharding(settings.redis_url, sharding_namespace)
         sessions = session_factory(engine)
-        refresh_tokens = RefreshTokenStore(sessions)
+        refresh_tokens = RefreshTokenStore(sessions, TokenSealer(secret))
         stack = AsyncExitStack()
         rest = await stack.enter_async_context(bot_rest(token, settings.discord_api_url)) if token else None
         restarts = RestartJobs(shards, coord)
