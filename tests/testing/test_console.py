@@ -192,7 +192,18 @@ async def test_the_world_lists_guilds_members_channels_and_the_registered_comman
     assert [c["name"] for c in guild["channels"]] == ["general", "bot-commands", "mod-log"]
     commands = {c["name"]: c for c in world["commands"]}
     economy = {"balance", "daily", "pay", "leaderboard", "shop", "buy", "inventory", "economy"}
-    moderation = {"warn", "timeout", "untimeout", "kick", "ban", "unban", "purge", "slowmode", "lock", "unlock"}
+    moderation = {
+        "warn",
+        "timeout",
+        "untimeout",
+        "kick",
+        "ban",
+        "unban",
+        "purge",
+        "slowmode",
+        "lock",
+        "unlock",
+    }
     moderation |= {"warnings", "cases", "case"}
     assert set(commands) == {"counter", "silent", *economy, *moderation}
     assert commands["balance"]["localized_names"] == ["saldo"]
