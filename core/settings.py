@@ -94,6 +94,11 @@ class Settings(BaseSettings):
     jwt_secret: SecretStr | None = Field(default=None, description="Secret signing dashboard access tokens")
     jwt_expiration: int = Field(default=900, ge=60, le=86400, description="Access token lifetime in seconds")
     dashboard_origin: str = Field(default="http://localhost:3000", description="Origin allowed by CORS")
+    api_rate_limit: int = Field(
+        default=120,
+        ge=1,
+        description="API requests (and WebSocket connections) per minute per client address",
+    )
     bot_owner_ids: str | None = Field(
         default=None,
         description="Comma-separated Discord ids of the bot's owners (API admin); unset: the application's owner",

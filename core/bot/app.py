@@ -17,6 +17,7 @@ from tatiana.ai_tools import GuildTools
 from tatiana.background import TaskContext, TaskRunner, Tasks
 from tatiana.bot import command_sync
 from tatiana.bot.cache import cache_settings, compact_members
+from tatiana.bot.command_activity import command_activity_hook
 from tatiana.bot.command_usage import CommandUsageRecorder
 from tatiana.bot.gating import PluginGate, guard_autocomplete
 from tatiana.bot.guild_rows import GuildRows
@@ -26,6 +27,7 @@ from tatiana.database import Database
 from tatiana.guild_plugins import GuildPluginService
 from tatiana.guild_settings import GuildSettings
 from tatiana.i18n import Translator, localization_provider
+from tatiana.live_events import LiveEvents
 from tatiana.plugin import NoSettings
 from tatiana.registry import PluginRegistry, PluginStatus
 from tatiana.settings import DEFAULT_CACHE
@@ -69,6 +71,7 @@ class TatianaBot:
         # Buffered counters (XP...): in Redis when the caller passes a Redis store, else in this process.
         self.counters = Counters(counter_store or MemoryCounterStore(), Database(sessions), flush_interval)
         self.command_usage = CommandUsageRecorder(sessions, self.gate.owner_of, flush_interval)
+        self.live = LiveEvents(coordination)
         self.guild_rows = GuildRows(sessions, flush_interval)
         # Plugins' background tasks: in this process unless the caller sends them to workers (Redis).
         self.tasks = tasks or TaskRunner.embedded(registry)
@@ -87,7 +90,11 @@ class TatianaBot:
         self.client = lightbulb.client_from_app(
             self.app,
             sync_commands=False,  # sync_commands() below: lightbulb's own sync overwrites unchanged commands
-            hooks=[self.gate.hook(), *self.command_usage.hooks()],
+            hooks=[
+                self.gate.hook(),
+                *self.command_usage.hooks(),
+                command_activity_hook(self.live, self.gate.owner_of),
+            ],
             localization_provider=localization_provider(self._all_translations()),
         )
         self.client.error_handler(self.gate.handle_error, priority=-100)
@@ -110,6 +117,7 @@ class TatianaBot:
         defaults.register_value(Database, Database(self.sessions))
         defaults.register_value(miru.Client, self.components)
         defaults.register_value(Counters, self.counters)
+        defaults.register_value(LiveEvents, self.live)
         self.guild_settings = GuildSettings(self.service, self.registry, self.languages)
         defaults.register_value(GuildSettings, self.guild_settings)
         defaults.register_value(GuildTools, GuildTools(self.service, self.registry))
