@@ -21,6 +21,7 @@ from tatiana_moderation.core_tables import cases
 
 from tatiana import Database
 from tatiana.bot.app import TatianaBot
+from tatiana.coordination.events import EVENTS_CHANNEL, EventKind, LiveEvent
 from tatiana.testing import Sandbox, SandboxUser
 from tatiana.testing.sandbox.driver_messages import send_message
 from tatiana.testing.sandbox.world import Channel, Guild, Member, Message, Perm
@@ -199,6 +200,41 @@ async def test_a_listed_word_in_disguise_is_deleted_warned_logged_and_told(
     phrase = await writer.send("just g0   D1E")
     await eventually(lambda: phrase.deleted or None)
     assert (await cases_count(bot, guild, 2))[1][5].endswith("||go die||")
+
+
+async def test_every_hit_is_a_moderation_alert_on_the_coordination_channel(
+    bot: TatianaBot, sandbox: Sandbox, guild: Guild
+) -> None:
+    await automod(
+        bot,
+        guild,
+        words={"enabled": True, "words": ["idiot"], "action": "warn"},
+        escalation=[{"warnings": 2, "within_hours": 1, "action": "kick"}],
+    )
+    marta = member_named(sandbox, guild, "marta")
+    general = channel_named(guild, "general")
+    async with await bot.coordination.subscribe(EVENTS_CHANNEL) as events:
+        await user(sandbox, guild, "marta").send("idiot")
+        first = await events.get(timeout=5)
+        await user(sandbox, guild, "marta").send("1d10t")
+        second, third = await events.get(timeout=5), await events.get(timeout=5)
+    alerts = [LiveEvent.from_message(m) for m in (first, second, third) if m is not None]
+    assert [a.kind for a in alerts if a is not None] == [EventKind.MODERATION_ALERT] * 3
+    data = [a.data for a in alerts if a is not None and a.guild_id == guild.id]
+    assert data[0] | {"created_at": ""} == {
+        "source": "automod",
+        "action": "warn",
+        "case_id": 1,
+        "rule": "words",
+        "details": {"word": "idiot"},
+        "user_id": str(marta.user_id),
+        "moderator_id": None,
+        "channel_id": str(general.id),
+        "reason": "Automod · una palabra no permitida: ||idiot||",
+        "message_deleted": True,
+        "created_at": "",
+    }
+    assert [(d["action"], d["case_id"]) for d in data[1:]] == [("warn", 2), ("kick", 3)], "the escalation too"
 
 
 # --- spam, duplicates, mentions, caps --------------------------------------------------------------------

@@ -5,8 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-import hikari
-
+from tatiana import LiveEvents
 from tatiana_moderation.automod.rules import Hit
 from tatiana_moderation.cases import Case
 
@@ -14,14 +13,15 @@ log = logging.getLogger(__name__)
 
 
 def alert_payload(case: Case, hit: Hit, *, deleted: bool) -> dict[str, Any]:
-    """What the alert says: the case, the rule and its details, whether the message was deleted."""
+    """What the alert says: the case, the rule and its details, whether the message was deleted (ids as strings)."""
     return {
-        "kind": "automod",
-        "rule": hit.rule,
-        "details": dict(hit.details),
-        "case_number": case.number,
+        "source": "automod",
         "action": case.action.value,
+        "case_id": case.number,
+        "rule": hit.rule,
+        "details": {key: str(value) for key, value in hit.details.items()},
         "user_id": str(case.user_id),
+        "moderator_id": None,
         "channel_id": str(case.channel_id) if case.channel_id is not None else None,
         "reason": case.reason,
         "message_deleted": deleted,
@@ -29,8 +29,14 @@ def alert_payload(case: Case, hit: Hit, *, deleted: bool) -> dict[str, Any]:
     }
 
 
-async def send_alert(app: hikari.RESTAware, guild_id: int, case: Case, hit: Hit, *, deleted: bool) -> None:
-    """Publish the alert of an automod case on the coordination channel."""
-    # LiveEvents (the coordination channel's live updates) has not reached this branch yet: the alert is logged.
-    del app
-    log.info("automod alert in guild %s: %s", guild_id, alert_payload(case, hit, deleted=deleted))
+async def send_alert(live: LiveEvents, case: Case, hit: Hit, *, deleted: bool) -> None:
+    """Publish the alert of an automod case; a coordination failure is logged, the case stands."""
+    try:
+        await live.moderation_alert(case.guild_id, alert_payload(case, hit, deleted=deleted))
+    except Exception:
+        log.warning(
+            "could not publish the automod alert of case %s in guild %s",
+            case.number,
+            case.guild_id,
+            exc_info=True,
+        )

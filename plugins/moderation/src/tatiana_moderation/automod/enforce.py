@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 import hikari
 import lightbulb
 
-from tatiana import Database, GuildSettings, Translator
+from tatiana import Database, GuildSettings, LiveEvents, Translator
 from tatiana_moderation.automod.alerts import send_alert
 from tatiana_moderation.automod.escalation import next_step
 from tatiana_moderation.automod.rules import Hit
@@ -205,8 +205,9 @@ async def enforce(
     automod: AutomodSettings,
     db: Database = lightbulb.di.INJECTED,
     guild_settings: GuildSettings = lightbulb.di.INJECTED,
+    live: LiveEvents = lightbulb.di.INJECTED,
 ) -> list[Case]:
-    """Act on a hit: delete the message, punish and record it, escalate a warning; the cases opened."""
+    """Act on a hit: delete the message, punish and record it, escalate a warning, alert; the cases opened."""
     settings = await guild_settings.get(ModerationSettings, event.guild_id)
     t = Translator(TRANSLATIONS, await guild_settings.language(event.guild_id))
     guild = _guild_ref(event)
@@ -229,5 +230,5 @@ async def enforce(
                 await _punish(event, db, escalated, t=t, guild=guild, settings=settings, outranked=None)
             )
     for case in cases:
-        await send_alert(event.app, guild.id, case, hit, deleted=deleted)
+        await send_alert(live, case, hit, deleted=deleted)
     return cases
