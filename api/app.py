@@ -70,8 +70,7 @@ def create_app(
     redirect_uri: str | None = None,
     http: httpx.AsyncClient | None = None,
     requests_per_minute: int | None = None,
-    rate_limit_namespace: str = "tatiana:ratelimit:",
-    sharding_namespace: str = "tatiana:",
+    namespace: str = "tatiana:",
     bot_token: str | None = None,
     status_interval: float = STATUS_INTERVAL,
 ) -> Litestar:
@@ -79,7 +78,8 @@ def create_app(
 
     ``redirect_uri`` is where Discord sends the browser back (default: the dashboard's ``/auth/callback``).
     A ``coordination``, ``sharding`` or ``http`` given here is the caller's to close; without ``sharding`` the
-    shards' status records are read from REDIS_URL under ``sharding_namespace`` (in memory, so empty, without). Each client address may make
+    shards' status records, coordination channels and rate-limit counters live in REDIS_URL under ``namespace``
+    (TATIANA_REDIS_NAMESPACE: the bot's own; in memory without REDIS_URL). Each client address may make
     ``requests_per_minute`` requests (default API_RATE_LIMIT), counted in Redis when REDIS_URL is set. The bot's
     token (``bot_token``, default DISCORD_TOKEN) gives the API the bot's REST client at DISCORD_API_URL: without it
     the routes that act on Discord as the bot answer 503. The live-updates WebSocket notices bot status changes by
@@ -91,16 +91,16 @@ def create_app(
     plugins = registry if registry is not None else PluginRegistry.discover()
     plugin_defaults = defaults or DeploymentConfig.load(settings.tatiana_plugins_file, plugins)
     callback = redirect_uri or f"{settings.dashboard_origin.rstrip('/')}/auth/callback"
-    windows = rate_windows(settings.redis_url, rate_limit_namespace)
+    windows = rate_windows(settings.redis_url, f"{namespace}ratelimit:")
     token = bot_token or (settings.discord_token.get_secret_value() if settings.discord_token else None)
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         engine = create_engine(settings.effective_database_url)
         own_coordination = coordination is None
-        coord = coordination or create_coordination(settings.redis_url)
+        coord = coordination or create_coordination(settings.redis_url, namespace)
         client = http or httpx.AsyncClient(timeout=10.0)
-        shards = sharding or create_sharding(settings.redis_url, sharding_namespace)
+        shards = sharding or create_sharding(settings.redis_url, namespace)
         sessions = session_factory(engine)
         refresh_tokens = RefreshTokenStore(sessions, TokenSealer(secret))
         stack = AsyncExitStack()

@@ -91,7 +91,7 @@ def serve(options: dict[str, Any], port: int, namespace: str) -> None:
     from tatiana.settings import Settings
 
     settings = Settings(_env_file=None, **options)
-    app = create_app(settings, sharding_namespace=namespace, rate_limit_namespace=f"{namespace}ratelimit:")
+    app = create_app(settings, namespace=namespace)
     serve_forever(app, "127.0.0.1", port)
 
 

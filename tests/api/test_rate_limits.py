@@ -53,7 +53,7 @@ async def test_two_api_processes_share_one_count_in_redis(
             defaults=Defaults(),
             coordination=MemoryCoordination(),
             requests_per_minute=3,
-            rate_limit_namespace=f"{redis_namespace}ratelimit",
+            namespace=redis_namespace,
         )
         for _ in range(2)
     ]
