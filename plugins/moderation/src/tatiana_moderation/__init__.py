@@ -1,10 +1,11 @@
-"""Tatiana's moderation plugin: warnings, timeouts, kicks, bans (temporary too) and channel tools, as cases."""
+"""Tatiana's moderation plugin: warnings, timeouts, kicks, bans (temporary too), channel tools, reports and appeals."""
 
 from importlib.metadata import version
 from pathlib import Path
 
 from tatiana import Plugin
 from tatiana_moderation.commands import loader
+from tatiana_moderation.reports import router as _reports  # noqa: F401  # registers the Report message command and the buttons
 from tatiana_moderation.runner import run_due_actions
 from tatiana_moderation.settings import ModerationSettings
 from tatiana_moderation.tables import metadata

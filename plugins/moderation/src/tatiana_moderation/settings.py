@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field
 
 from tatiana import ChannelId
+from tatiana_moderation.reports.settings import ReportSettings
 
 
 class ModerationSettings(BaseModel):
@@ -23,4 +24,8 @@ class ModerationSettings(BaseModel):
     public_notice: bool = Field(
         default=True,
         description="Announce a moderation action in the channel where it was taken; off, only the moderator sees it.",
+    )
+    reports: ReportSettings = Field(
+        default=ReportSettings(),
+        description="Members' reports of messages and banned members' appeals.",
     )
