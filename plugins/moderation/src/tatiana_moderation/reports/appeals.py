@@ -254,13 +254,13 @@ async def decide(interaction: hikari.ComponentInteraction, verb: str, appeal_id:
                 interaction, t("moderation.errors.discord_refused", member=f"<@{claimed.user_id}>")
             )
             return
+    if not await _tell_user(interaction.app.rest, claimed, t, guild_of(interaction).name):
+        problems.append(t("moderation.errors.dm_failed", member=f"<@{claimed.user_id}>"))
     ban = await get_case_by_id(deps.db, claimed.ban_case_id) if claimed.ban_case_id is not None else None
     await interaction.edit_initial_response(
         embed=appeal_embed(claimed, ban, t, _outcome(claimed, t)),
         components=[decision_buttons(claimed.id, t, disabled=True)],
     )
-    if not await _tell_user(interaction.app.rest, claimed, t, guild_of(interaction).name):
-        problems.append(t("moderation.errors.dm_failed", member=f"<@{claimed.user_id}>"))
     if problems:
         await tell_privately(interaction, "\n".join(problems))
 
