@@ -156,7 +156,8 @@ async def test_the_tables_match_the_metadata_and_the_branch_downgrades_alone(dat
     registry = PluginRegistry.of(plugin)
     await migrate.upgrade(database_url, registry=registry)
     assert await migrate.pending_differences(database_url, registry=registry) == []
-    assert "moderation_0001 (moderation) (head)" in await migrate.current(database_url, registry=registry)
+    heads = await migrate.current(database_url, registry=registry)
+    assert any(head.endswith("(moderation) (head)") for head in heads), heads
     await migrate.downgrade(database_url, "moderation@base", registry=registry)
     from tatiana.db.engine import create_engine
 
@@ -166,7 +167,8 @@ async def test_the_tables_match_the_metadata_and_the_branch_downgrades_alone(dat
             names = set(await connection.run_sync(lambda sync: sa.inspect(sync).get_table_names()))
     finally:
         await engine.dispose()
-    assert "moderation_scheduled_actions" not in names and "moderation_logs" in names
+    own = {"moderation_scheduled_actions", "moderation_reports", "moderation_appeals"}
+    assert not own & names and "moderation_logs" in names
 
 
 async def test_an_automod_case_reads_as_such_in_the_log_and_the_dm(db: Database) -> None:

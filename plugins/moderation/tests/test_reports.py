@@ -16,10 +16,7 @@ import sqlalchemy as sa
 from tatiana_moderation.core_tables import cases
 from tatiana_moderation.reports.tables import reports
 
-from tatiana import Database
 from tatiana.bot.app import TatianaBot
-from tatiana.db import migrate
-from tatiana.registry import PluginRegistry
 from tatiana.testing import Sandbox, SandboxUser, sandbox_bot
 from tatiana.testing.sandbox.driver_messages import send_message
 from tatiana.testing.sandbox.interactions import MODAL, InteractionError, Reply
@@ -365,14 +362,3 @@ async def test_the_buttons_work_after_a_restart(
         assert pressed.deferred
         assert fields(post)["Handled"] == f"⚠️ author warned by <@{luis.user.id}> (case #1)"
         assert await report_rows(second) == [("resolved", "warned", luis.user.id, 1)]
-
-
-# --- the tables --------------------------------------------------------------------------------------------
-
-
-async def test_the_tables_match_the_metadata_on_both_backends(database_url: str, db: Database) -> None:
-    from tatiana_moderation import plugin
-
-    registry = PluginRegistry.of(plugin)
-    assert await migrate.pending_differences(database_url, registry=registry) == []
-    assert "moderation_reports (moderation) (head)" in await migrate.current(database_url, registry=registry)
