@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import hikari
 import msgspec
+import sqlalchemy as sa
 from litestar import Controller, get, post
 from litestar.di import NamedDependency, Provide
 from litestar.exceptions import NotFoundException, PermissionDeniedException
@@ -24,11 +25,12 @@ from tatiana.api.access_tokens import AccessClaims
 from tatiana.api.dependencies import BEARER_SCHEME, provide_caller
 from tatiana.api.discord_calls import bot_client, discord_answers
 from tatiana.api.discord_oauth import PartialGuild
-from tatiana.api.moderation_cases import NewCase, Person, record_case
 from tatiana.api.pagination import PAGINATED, Page, PageRequest, encode_cursor
 from tatiana.api.roles import guild_standing, require_manager
 from tatiana.api.services import ApiServices
+from tatiana.database import Database
 from tatiana.db.models import ModerationLog
+from tatiana.moderation_cases import CaseRecord, CaseUser, record_case
 
 MAX_TIMEOUT = 28 * 24 * 3600  # Discord's longest timeout
 MAX_DELETE_SECONDS = 7 * 24 * 3600  # Discord deletes at most a week of a banned member's messages
@@ -89,7 +91,7 @@ def _aware(moment: datetime | None) -> datetime | None:
     return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment
 
 
-def case_out(row: ModerationLog) -> CaseOut:
+def case_out(row: ModerationLog | sa.Row[Any]) -> CaseOut:
     """The API's view of a ``moderation_logs`` row."""
     created = _aware(row.created_at)
     assert created is not None
@@ -172,16 +174,16 @@ def _case(
     reason: str | None,
     duration: int | None = None,
     expires_at: datetime | None = None,
-) -> NewCase:
-    return NewCase(
+) -> CaseRecord:
+    return CaseRecord(
         guild_id=int(target.guild.id),
         guild_name=target.guild.name,
-        user=Person(int(target.user.id), target.user.username, target.user.global_name),
-        moderator=Person(int(target.moderator.id), target.moderator.username, target.moderator.global_name),
+        target=CaseUser(int(target.user.id), target.user.username, target.user.global_name),
+        moderator=CaseUser(int(target.moderator.id), target.moderator.username, target.moderator.global_name),
         action=action,
         reason=reason,
         source="api",
-        duration=duration,
+        duration_seconds=duration,
         expires_at=expires_at,
     )
 
@@ -261,7 +263,7 @@ class ModerationController(Controller):
         guild_id, user_id = int(data.guild_id), int(data.user_id)
         target = await _check_target(services, caller, guild_id, user_id, hikari.Permissions.MODERATE_MEMBERS)
         target.require_member()
-        return case_out(await record_case(services.sessions, _case(target, "warn", data.reason)))
+        return case_out(await record_case(Database(services.sessions), _case(target, "warn", data.reason)))
 
     @post("/mute", status_code=HTTP_201_CREATED)
     async def mute(
@@ -283,7 +285,7 @@ class ModerationController(Controller):
                 reason=_audit_reason(caller, data.reason),
             )
         case = _case(target, "mute", data.reason, duration=data.duration, expires_at=until)
-        return case_out(await record_case(services.sessions, case))
+        return case_out(await record_case(Database(services.sessions), case))
 
     @post("/ban", status_code=HTTP_201_CREATED)
     async def ban(
@@ -302,4 +304,4 @@ class ModerationController(Controller):
                 delete_message_seconds=data.delete_message_seconds,
                 reason=_audit_reason(caller, data.reason),
             )
-        return case_out(await record_case(services.sessions, _case(target, "ban", data.reason)))
+        return case_out(await record_case(Database(services.sessions), _case(target, "ban", data.reason)))

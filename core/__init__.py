@@ -7,6 +7,8 @@
 - ``Translator`` and ``load_translations``: a plugin's es/en texts; commands declare ``t: Translator`` to get
   theirs in the guild's language.
 - ``ChannelId``, ``RoleId``: settings field types for Discord ids.
+- ``record_case``, ``CaseRecord``, ``CaseUser``: a moderation action written to the core's ``moderation_logs``
+  as its guild's next numbered case (by the moderation plugin, the API, or any plugin that acts on members).
 - ``Database``: the bot's database (sessions, transactions); commands and listeners declare ``db: Database``.
 - ``GuildSettings``: a guild's settings of a plugin and its language, for listeners (commands get theirs
   injected); declare ``guild_settings: GuildSettings``.
@@ -38,6 +40,7 @@ from tatiana.database import Database
 from tatiana.fields import ChannelId, RoleId
 from tatiana.guild_settings import GuildSettings
 from tatiana.i18n import Translator, load_translations
+from tatiana.moderation_cases import CaseRecord, CaseUser, record_case
 from tatiana.plugin import API_VERSION, NoSettings, Plugin, PluginDefinitionError
 from tatiana.route_access import RouteAccess
 
@@ -45,6 +48,8 @@ __all__ = [
     "API_VERSION",
     "AITool",
     "BufferedCounter",
+    "CaseRecord",
+    "CaseUser",
     "ChannelId",
     "Counters",
     "Database",
@@ -61,5 +66,6 @@ __all__ = [
     "Translator",
     "every",
     "load_translations",
+    "record_case",
 ]
 __version__ = "0.1.0"

@@ -8,6 +8,8 @@ The names a plugin author needs, importable from here:
 - ``SandboxUser``: a member who runs commands, presses buttons and submits modals; ``Reply``: what the bot
   answered.
 - ``Attachment``: a file given to an attachment option.
+- ``check_plugin_migrations``: a plugin's Alembic branch upgraded, compared with its models and taken down
+  alone, on the database of a test (``database_url`` runs it on SQLite and PostgreSQL).
 - ``FakeGemini``: a local Gemini-compatible server the real google-genai client reaches by base URL.
 
 The pytest fixtures (``sandbox``, ``bot``, ``guild``, ``member``, ``moderator``, ``owner``) live in
@@ -22,11 +24,21 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from tatiana.testing.gemini import FakeGemini
     from tatiana.testing.harness import sandbox_bot
+    from tatiana.testing.migrations import check_plugin_migrations
     from tatiana.testing.sandbox.interactions import Attachment, Reply, SandboxUser
     from tatiana.testing.sandbox.seed import seed_demo
     from tatiana.testing.sandbox.server import Sandbox
 
-__all__ = ["Attachment", "FakeGemini", "Reply", "Sandbox", "SandboxUser", "sandbox_bot", "seed_demo"]
+__all__ = [
+    "Attachment",
+    "FakeGemini",
+    "Reply",
+    "Sandbox",
+    "SandboxUser",
+    "check_plugin_migrations",
+    "sandbox_bot",
+    "seed_demo",
+]
 
 # Imported on first use: pytest imports this package with its plugin in every run, before any fixture is used.
 _HOMES = {
@@ -36,6 +48,7 @@ _HOMES = {
     "SandboxUser": "tatiana.testing.sandbox.interactions",
     "Sandbox": "tatiana.testing.sandbox.server",
     "sandbox_bot": "tatiana.testing.harness",
+    "check_plugin_migrations": "tatiana.testing.migrations",
     "seed_demo": "tatiana.testing.sandbox.seed",
 }
 

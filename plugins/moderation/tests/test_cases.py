@@ -6,7 +6,6 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
-import sqlalchemy as sa
 from tatiana_moderation import plugin, schedule
 from tatiana_moderation.cases import (
     Action,
@@ -22,8 +21,7 @@ from tatiana_moderation.cases import (
 from tatiana_moderation.reporting import case_embed, dm_text
 
 from tatiana import Database, Translator
-from tatiana.db import migrate
-from tatiana.registry import PluginRegistry
+from tatiana.testing import check_plugin_migrations
 
 GUILD = GuildRef(1_180_000_000_000_000_001, "Tatiana Dev", 1_180_000_000_000_000_010)
 OTHER = GuildRef(1_180_000_000_000_000_002, "Otro")
@@ -153,22 +151,7 @@ async def test_scheduling_again_replaces_and_cancel_drops_the_pending_action(db:
 
 
 async def test_the_tables_match_the_metadata_and_the_branch_downgrades_alone(database_url: str) -> None:
-    registry = PluginRegistry.of(plugin)
-    await migrate.upgrade(database_url, registry=registry)
-    assert await migrate.pending_differences(database_url, registry=registry) == []
-    heads = await migrate.current(database_url, registry=registry)
-    assert any(head.endswith("(moderation) (head)") for head in heads), heads
-    await migrate.downgrade(database_url, "moderation@base", registry=registry)
-    from tatiana.db.engine import create_engine
-
-    engine = create_engine(database_url)
-    try:
-        async with engine.connect() as connection:
-            names = set(await connection.run_sync(lambda sync: sa.inspect(sync).get_table_names()))
-    finally:
-        await engine.dispose()
-    own = {"moderation_scheduled_actions", "moderation_reports", "moderation_appeals"}
-    assert not own & names and "moderation_logs" in names
+    await check_plugin_migrations(database_url, plugin)
 
 
 async def test_an_automod_case_reads_as_such_in_the_log_and_the_dm(db: Database) -> None:

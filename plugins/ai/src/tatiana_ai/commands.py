@@ -37,6 +37,20 @@ async def toolbox_for(ctx: lightbulb.Context, tools: GuildTools, db: Database) -
     return await Toolbox.for_member(tools, context)
 
 
+async def allowed(
+    ctx: lightbulb.Context, t: Translator, db: Database, state: AIState, *, settings: AISettings, prompt: str
+) -> GeminiConfig | None:
+    """The model's configuration if the member may ask ``prompt`` now; otherwise None, the refusal told privately."""
+    config = GeminiConfig.from_environment()
+    reason = await refusal(
+        t, db, settings=settings, config=config, cooldowns=state.cooldowns, asker=asker_of(ctx), prompt=prompt
+    )
+    if reason is not None or config is None:
+        await ctx.respond(reason, ephemeral=True, user_mentions=False)
+        return None
+    return config
+
+
 def asker_of(ctx: lightbulb.Context) -> Asker:
     """Who runs the command, and in which guild."""
     guild_id = int(ctx.guild_id or 0)
@@ -83,12 +97,8 @@ class Ask(
         settings = settings or AISettings()
         prompt = self.prompt.strip()
         asker = asker_of(ctx)
-        config = GeminiConfig.from_environment()
-        reason = await refusal(
-            t, db, settings=settings, config=config, cooldowns=state.cooldowns, asker=asker, prompt=prompt
-        )
-        if reason is not None or config is None:
-            await ctx.respond(reason, ephemeral=True, user_mentions=False)
+        config = await allowed(ctx, t, db, state, settings=settings, prompt=prompt)
+        if config is None:
             return
         if self.image is not None and not is_image(self.image):
             await ctx.respond(t("ai.ask.bad_image"), ephemeral=True)
@@ -159,12 +169,8 @@ class Chat(
         settings = settings or AISettings()
         prompt = self.topic.strip()
         asker = asker_of(ctx)
-        config = GeminiConfig.from_environment()
-        reason = await refusal(
-            t, db, settings=settings, config=config, cooldowns=state.cooldowns, asker=asker, prompt=prompt
-        )
-        if reason is not None or config is None:
-            await ctx.respond(reason, ephemeral=True, user_mentions=False)
+        config = await allowed(ctx, t, db, state, settings=settings, prompt=prompt)
+        if config is None:
             return
         channel = ctx.interaction.channel
         if channel.type in THREAD_TYPES:

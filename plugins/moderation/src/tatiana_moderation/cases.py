@@ -1,14 +1,12 @@
 """Numbered moderation cases: opened in one transaction with the guild's next number, read, and amended.
 
-Every action on a member (a command, automod, a report, the API) is one case. ``open_case`` is what each of
-them calls; it takes the next number of the guild safely when cases are opened at the same time, on
-PostgreSQL and SQLite alike: the number is computed inside the INSERT, and a concurrent insert that took it
-first makes ours fail on the ``(guild_id, case_number)`` unique constraint, so the transaction is retried.
+Every action on a member (a command, automod, a report) is one case. ``open_case`` is what each of them calls;
+the core's ``record_case`` takes the guild's next number safely when cases are opened at the same time, on
+PostgreSQL and SQLite alike (the API's moderation actions write through it too).
 """
 
 from __future__ import annotations
 
-import asyncio
 import enum
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -16,13 +14,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tatiana import Database
+from tatiana import CaseRecord, CaseUser, Database, record_case
 from tatiana_moderation.core_tables import cases
 
-MAX_ATTEMPTS = 20
 REASON_MAX_LENGTH = 500
 
 
@@ -107,11 +103,6 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
-def _is_number_taken(error: IntegrityError) -> bool:
-    text = str(error.orig).lower()
-    return "case_number" in text or "unique" in text
-
-
 async def open_case(
     db: Database,
     *,
@@ -133,52 +124,27 @@ async def open_case(
     """
     if reason is not None:
         reason = reason.strip()[:REASON_MAX_LENGTH] or None
-    seconds = int(duration.total_seconds()) if duration is not None else None
-    if seconds is not None and seconds <= 0:
-        raise ValueError(f"a case's duration must be positive, not {duration}")
-    for attempt in range(MAX_ATTEMPTS):
-        try:
-            async with db.transaction() as session:
-                await Database.ensure_guild(session, guild.id, guild.name, guild.owner_id)
-                await Database.ensure_user(session, target.id, target.username, target.global_name)
-                if moderator is not None:
-                    await Database.ensure_user(
-                        session, moderator.id, moderator.username, moderator.global_name
-                    )
-                following = (
-                    sa.select(sa.func.coalesce(sa.func.max(cases.c.case_number), 0) + 1)
-                    .where(cases.c.guild_id == guild.id)
-                    .scalar_subquery()
-                )
-                row = (
-                    await session.execute(
-                        sa.insert(cases)
-                        .values(
-                            guild_id=guild.id,
-                            case_number=following,
-                            user_id=target.id,
-                            moderator_id=moderator.id if moderator is not None else None,
-                            action=action.value,
-                            reason=reason,
-                            duration=seconds,
-                            created_at=datetime.now(UTC),
-                            expires_at=expires_at,
-                            is_active=True,
-                            source=source.value,
-                            channel_id=channel_id,
-                        )
-                        .returning(*cases.c)
-                    )
-                ).one()
-                case = Case.from_row(row)
-                if then is not None:
-                    await then(session, case)
-                return case
-        except IntegrityError as error:
-            if not _is_number_taken(error) or attempt == MAX_ATTEMPTS - 1:
-                raise
-            await asyncio.sleep(0.005 * (attempt + 1))
-    raise AssertionError("unreachable")
+    record = CaseRecord(
+        guild_id=guild.id,
+        guild_name=guild.name,
+        guild_owner_id=guild.owner_id,
+        target=CaseUser(target.id, target.username, target.global_name),
+        moderator=CaseUser(moderator.id, moderator.username, moderator.global_name) if moderator else None,
+        action=action.value,
+        reason=reason,
+        duration_seconds=int(duration.total_seconds()) if duration is not None else None,
+        expires_at=expires_at,
+        source=source.value,
+        channel_id=channel_id,
+    )
+    after = None
+    if then is not None:
+        follow_up = then
+
+        async def after(session: AsyncSession, row: sa.Row[Any]) -> None:
+            await follow_up(session, Case.from_row(row))
+
+    return Case.from_row(await record_case(db, record, then=after))
 
 
 async def get_case(db: Database, guild_id: int, number: int) -> Case | None:

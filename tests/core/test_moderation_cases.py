@@ -4,25 +4,25 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
 from sqlalchemy import select
 
-from tatiana.api.moderation_cases import NewCase, Person, record_case
+from tatiana import CaseRecord, CaseUser, Database, record_case
 from tatiana.db import migrate
 from tatiana.db.engine import create_engine, session_factory
 from tatiana.db.models import ModerationLog
 from tatiana.registry import PluginRegistry
 
-MOD = Person(1001, "mod")
+MOD = CaseUser(1001, "mod")
 
 
-def _case(guild_id: int, user: int) -> NewCase:
-    return NewCase(
+def _case(guild_id: int, user: int) -> CaseRecord:
+    return CaseRecord(
         guild_id=guild_id,
         guild_name=f"guild {guild_id}",
-        user=Person(user, f"user{user}"),
+        target=CaseUser(user, f"user{user}"),
         moderator=MOD,
         action="warn",
-        reason=None,
         source="api",
     )
 
@@ -31,9 +31,10 @@ async def test_concurrent_cases_of_two_guilds_are_numbered_one_by_one(database_u
     await migrate.upgrade(database_url, registry=PluginRegistry.of())
     engine = create_engine(database_url)
     sessions = session_factory(engine)
+    db = Database(sessions)
     try:
         written = await asyncio.gather(
-            *(record_case(sessions, _case(guild, 2000 + i)) for i in range(12) for guild in (1, 2))
+            *(record_case(db, _case(guild, 2000 + i)) for i in range(12) for guild in (1, 2))
         )
         async with sessions() as session:
             rows = (await session.execute(select(ModerationLog.guild_id, ModerationLog.case_number))).all()
@@ -44,3 +45,20 @@ async def test_concurrent_cases_of_two_guilds_are_numbered_one_by_one(database_u
         assert sorted(n for g, n in rows if g == guild) == list(range(1, 13))
         assert sorted(c.case_number for c in written if c.guild_id == guild) == list(range(1, 13))
     assert all(c.source == "api" and c.moderator_id == MOD.id for c in written)
+
+
+async def test_a_failing_follow_up_undoes_the_case(database_url: str) -> None:
+    await migrate.upgrade(database_url, registry=PluginRegistry.of())
+    engine = create_engine(database_url)
+    db = Database(session_factory(engine))
+
+    async def refuse(session: object, row: object) -> None:
+        raise RuntimeError("scheduling failed")
+
+    try:
+        with pytest.raises(RuntimeError, match="scheduling failed"):
+            await record_case(db, _case(1, 2001), then=refuse)
+        first = await record_case(db, _case(1, 2002))
+    finally:
+        await engine.dispose()
+    assert first.case_number == 1, "the undone case took no number"
