@@ -14,7 +14,7 @@ from tatiana_moderation.core_tables import cases
 from tatiana_moderation.reports.tables import appeals
 
 from tatiana.bot.app import TatianaBot
-from tatiana.testing import Sandbox, SandboxUser
+from tatiana.testing import Sandbox, SandboxUser, sandbox_bot
 from tatiana.testing.sandbox.interactions import MODAL, Reply
 from tatiana.testing.sandbox.world import Channel, Guild, Message, User
 
@@ -252,3 +252,23 @@ async def test_appeals_turned_off_after_the_ban_are_closed(banned: Banned) -> No
     )
     answer = await banned.marta.press(banned.dm, f"moderation:appeal:{banned.guild.id}")
     assert answer.ephemeral and answer.content == "**Tatiana Dev** does not take appeals."
+
+
+async def test_the_appeal_and_decision_buttons_work_after_restarts(
+    sandbox: Sandbox, guild: Guild, tatiana_database_url: str
+) -> None:
+    marta = user_named(sandbox, "marta")
+    luis = SandboxUser(sandbox, guild, guild.members[user_named(sandbox, "luis").id])
+    appeals_channel = channel_named(guild, "bot-commands")
+    async with sandbox_bot(sandbox, tatiana_database_url, plugins=["moderation"]) as first:
+        await set_up(first, guild)
+        await luis.slash("ban", member=guild.members[marta.id], reason="raid")
+    [dm] = posts_in(sandbox, sandbox.world.dm_channel(marta.id))
+    async with sandbox_bot(sandbox, tatiana_database_url, plugins=["moderation"], migrate=False):
+        form = await SandboxUser(sandbox, None, marta).press(dm, f"moderation:appeal:{guild.id}")
+        await form.submit(text=APPEAL_TEXT)
+    [post] = posts_in(sandbox, appeals_channel)
+    async with sandbox_bot(sandbox, tatiana_database_url, plugins=["moderation"], migrate=False) as third:
+        await luis.press(post, "moderation:appeal-decide:accept:1")
+        assert marta.id not in guild.bans
+        assert await appeal_rows(third) == [("accepted", luis.user.id, 2)]

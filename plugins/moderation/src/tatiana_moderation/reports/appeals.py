@@ -99,6 +99,8 @@ async def _refusal(
         await interaction.app.rest.fetch_ban(guild_id, user_id)
     except hikari.NotFoundError:
         return t("moderation.appeals.errors.lifted", guild=guild), None
+    except hikari.ForbiddenError:
+        log.info("cannot read the bans of guild %s: taking the appeal of %s unchecked", guild_id, user_id)
     ban = await latest_ban(deps.db, guild_id, user_id)
     existing = await store.appeal_of_ban(deps.db, guild_id, user_id, ban.id if ban is not None else None)
     if existing is not None:
