@@ -362,3 +362,21 @@ async def test_the_buttons_work_after_a_restart(
         assert pressed.deferred
         assert fields(post)["Handled"] == f"⚠️ author warned by <@{luis.user.id}> (case #1)"
         assert await report_rows(second) == [("resolved", "warned", luis.user.id, 1)]
+
+
+async def test_an_action_discord_refuses_leaves_the_report_open(filed: Filed, moderator: SandboxUser) -> None:
+    from tatiana.testing.sandbox.world import Overwrite, Perm
+
+    world = filed.sandbox.world
+    general = world.channels[filed.message.channel_id]
+    general.overwrites[world.bot.id] = Overwrite(id=world.bot.id, type=1, deny=Perm.MANAGE_MESSAGES)
+    pressed = await moderator.press(filed.post, "moderation:report:delete:1")
+
+    [told] = await pressed.wait_followup(1)
+    assert told.flags & EPHEMERAL
+    assert (
+        told.content == f"Discord refused to delete the message: I lack Manage Messages in <#{general.id}>."
+    )
+    assert not filed.message.deleted
+    assert await report_rows(filed.bot) == [("open", None, None, None)]
+    assert not any(buttons_of(filed.post).values()), "the buttons stay for another try"
