@@ -1,4 +1,5 @@
-"""The Litestar application: health, metrics, OpenAPI, login, bot, guilds, users, moderation, analytics, plugins."""
+"""The Litestar application: health, metrics, OpenAPI, login, bot, guilds, users, moderation, analytics,
+plugins, live updates."""
 
 from __future__ import annotations
 
@@ -25,16 +26,21 @@ from tatiana.api.errors import EXCEPTION_HANDLERS
 from tatiana.api.guild_access import GuildAccess
 from tatiana.api.guild_routes import GuildController
 from tatiana.api.health_routes import health, ready
+from tatiana.api.live_updates import LiveHub
 from tatiana.api.login_state import LoginStates
 from tatiana.api.moderation_routes import ModerationController
+from tatiana.api.openapi_errors import document_errors
 from tatiana.api.plugin_mount import plugin_routers
 from tatiana.api.plugin_routes import GuildPluginController, list_plugins
-from tatiana.api.rate_limits import DEFAULT_PER_MINUTE, STORE_NAME, rate_limit_config, rate_limit_store
+from tatiana.api.rate_limits import UNLIMITED_PATHS, rate_limit_middleware
+from tatiana.api.rate_windows import rate_windows
 from tatiana.api.refresh_tokens import RefreshTokenStore
 from tatiana.api.restart_routes import RestartController
 from tatiana.api.restarts import RestartJobs
 from tatiana.api.services import ApiServices
+from tatiana.api.token_sealing import TokenSealer
 from tatiana.api.user_routes import UserController
+from tatiana.api.websocket_routes import live_updates
 from tatiana.coordination import Coordination, create_coordination
 from tatiana.db.engine import create_engine, session_factory
 from tatiana.deployment import DeploymentConfig
@@ -43,8 +49,15 @@ from tatiana.registry import PluginRegistry
 from tatiana.settings import Settings
 from tatiana.sharding.base import Sharding
 from tatiana.sharding.factory import create_sharding
+from tatiana.shards.status_reporter import STATUS_INTERVAL
 
 MAX_BODY_BYTES = 64 * 1024
+
+
+class MetricsController(PrometheusController):
+    """Prometheus's text exposition at ``/metrics``; not part of the JSON API's schema."""
+
+    include_in_schema = False
 
 
 def create_app(
@@ -56,19 +69,21 @@ def create_app(
     sharding: Sharding | None = None,
     redirect_uri: str | None = None,
     http: httpx.AsyncClient | None = None,
-    requests_per_minute: int = DEFAULT_PER_MINUTE,
-    rate_limit_namespace: str = "tatiana:ratelimit",
-    sharding_namespace: str = "tatiana:",
+    requests_per_minute: int | None = None,
+    namespace: str = "tatiana:",
     bot_token: str | None = None,
+    status_interval: float = STATUS_INTERVAL,
 ) -> Litestar:
     """The API for ``settings``; the database, coordination and HTTP client are opened at startup.
 
     ``redirect_uri`` is where Discord sends the browser back (default: the dashboard's ``/auth/callback``).
     A ``coordination``, ``sharding`` or ``http`` given here is the caller's to close; without ``sharding`` the
-    shards' status records are read from REDIS_URL under ``sharding_namespace`` (in memory, so empty, without). Each client address may make
-    ``requests_per_minute`` requests, counted in Redis when REDIS_URL is set. The bot's token (``bot_token``,
-    default DISCORD_TOKEN) gives the API the bot's REST client at DISCORD_API_URL: without it the routes that act
-    on Discord as the bot answer 503.
+    shards' status records, coordination channels and rate-limit counters live in REDIS_URL under ``namespace``
+    (TATIANA_REDIS_NAMESPACE: the bot's own; in memory without REDIS_URL). Each client address may make
+    ``requests_per_minute`` requests (default API_RATE_LIMIT), counted in Redis when REDIS_URL is set. The bot's
+    token (``bot_token``, default DISCORD_TOKEN) gives the API the bot's REST client at DISCORD_API_URL: without it
+    the routes that act on Discord as the bot answer 503. The live-updates WebSocket notices bot status changes by
+    reading the status records every ``status_interval`` seconds.
     """
     if settings.jwt_secret is None:
         raise ValueError("JWT_SECRET is required to run the API")
@@ -76,18 +91,18 @@ def create_app(
     plugins = registry if registry is not None else PluginRegistry.discover()
     plugin_defaults = defaults or DeploymentConfig.load(settings.tatiana_plugins_file, plugins)
     callback = redirect_uri or f"{settings.dashboard_origin.rstrip('/')}/auth/callback"
-    limits_store = rate_limit_store(settings.redis_url, rate_limit_namespace)
+    windows = rate_windows(settings.redis_url, f"{namespace}ratelimit:")
     token = bot_token or (settings.discord_token.get_secret_value() if settings.discord_token else None)
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         engine = create_engine(settings.effective_database_url)
         own_coordination = coordination is None
-        coord = coordination or create_coordination(settings.redis_url)
+        coord = coordination or create_coordination(settings.redis_url, namespace)
         client = http or httpx.AsyncClient(timeout=10.0)
-        shards = sharding or create_sharding(settings.redis_url, sharding_namespace)
+        shards = sharding or create_sharding(settings.redis_url, namespace)
         sessions = session_factory(engine)
-        refresh_tokens = RefreshTokenStore(sessions)
+        refresh_tokens = RefreshTokenStore(sessions, TokenSealer(secret))
         stack = AsyncExitStack()
         rest = await stack.enter_async_context(bot_rest(token, settings.discord_api_url)) if token else None
         restarts = RestartJobs(shards, coord)
@@ -116,8 +131,10 @@ def create_app(
             bot_owners=BotOwners(settings.owner_ids, rest),
             restarts=restarts,
         )
+        app.state.dashboard_origin = settings.dashboard_origin.rstrip("/")
         try:
-            async with limits_store:
+            async with windows, LiveHub(coord, shards, status_interval=status_interval) as hub:
+                app.state.live_hub = hub
                 yield
         finally:
             await restarts.close()
@@ -131,11 +148,11 @@ def create_app(
             await engine.dispose()
 
     prometheus = PrometheusConfig(app_name="tatiana_api", group_path=True)
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             health,
             ready,
-            PrometheusController,
+            MetricsController,
             AuthController,
             bot_status,
             bot_guilds,
@@ -147,11 +164,14 @@ def create_app(
             ModerationController,
             AnalyticsController,
             *plugin_routers(plugins),
+            live_updates,
         ],
         dependencies={"services": Provide(provide_services, sync_to_thread=False)},
         lifespan=[lifespan],
-        middleware=[prometheus.middleware, rate_limit_config(requests_per_minute).middleware],
-        stores={STORE_NAME: limits_store},
+        middleware=[
+            prometheus.middleware,
+            rate_limit_middleware(requests_per_minute or settings.api_rate_limit, windows),
+        ],
         cors_config=CORSConfig(
             allow_origins=[settings.dashboard_origin.rstrip("/")],
             allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
@@ -172,3 +192,5 @@ def create_app(
         # The process's logging (tatiana.log, redacting secrets) stays: Litestar's default would replace it.
         logging_config=None,
     )
+    document_errors(app.openapi_schema, UNLIMITED_PATHS)
+    return app

@@ -87,7 +87,7 @@ class AuthController(Controller):
     path = "/api/auth"
     tags = ["auth"]
 
-    @post("/login", status_code=HTTP_200_OK)
+    @post("/login", status_code=HTTP_200_OK, raises=[ServiceUnavailableException])
     async def login(self, services: NamedDependency[ApiServices]) -> LoginStart:
         """Start a login: a fresh ``state`` and PKCE challenge in Discord's authorize URL."""
         discord = _discord(services)
@@ -96,7 +96,11 @@ class AuthController(Controller):
         url = discord.authorize_url(services.redirect_uri, pending.state, challenge)
         return LoginStart(url, pending.state, pending.login_token)
 
-    @post("/callback", status_code=HTTP_200_OK)
+    @post(
+        "/callback",
+        status_code=HTTP_200_OK,
+        raises=[ClientException, NotAuthorizedException, ServiceUnavailableException],
+    )
     async def callback(self, data: JSONBody[Callback], services: NamedDependency[ApiServices]) -> TokenPair:
         """Finish a login: check ``state``, exchange the code with the PKCE verifier, issue tokens."""
         discord = _discord(services)
@@ -113,7 +117,7 @@ class AuthController(Controller):
         log.info("user %s logged in to the dashboard", user.id)
         return _pair(services, login, UserOut(str(user.id), user.username, user.global_name, user.avatar))
 
-    @post("/refresh", status_code=HTTP_200_OK)
+    @post("/refresh", status_code=HTTP_200_OK, raises=[NotAuthorizedException])
     async def refresh(
         self, data: JSONBody[RefreshRequest], services: NamedDependency[ApiServices]
     ) -> TokenPair:

@@ -89,7 +89,7 @@ def overall_state(status: ClusterStatus) -> str:
     return STARTING if status.processes else OFFLINE
 
 
-@get("/api/bot/status", tags=["bot"])
+@get("/api/bot/status", tags=["bot"], raises=[ServiceUnavailableException])
 async def bot_status(services: NamedDependency[ApiServices]) -> BotStatusOut:
     """Every shard and shard process as ``tatiana shards status`` shows them; public."""
     try:
@@ -113,6 +113,7 @@ async def bot_status(services: NamedDependency[ApiServices]) -> BotStatusOut:
     tags=["bot"],
     security=[{BEARER_SCHEME: []}],
     dependencies={"caller": Provide(provide_caller, sync_to_thread=False)},
+    raises=[NotAuthorizedException, ServiceUnavailableException],
 )
 async def bot_guilds(
     caller: NamedDependency[AccessClaims], services: NamedDependency[ApiServices]

@@ -16,7 +16,7 @@ def health() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@get("/ready", tags=["health"])
+@get("/ready", tags=["health"], raises=[ServiceUnavailableException])
 async def ready(services: NamedDependency[ApiServices]) -> dict[str, str]:
     """The database answers; 503 otherwise."""
     try:

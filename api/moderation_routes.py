@@ -7,6 +7,7 @@ through the bot's REST client and written as a numbered case with ``source`` ``a
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal
@@ -30,6 +31,7 @@ from tatiana.api.roles import guild_standing, require_manager
 from tatiana.api.services import ApiServices
 from tatiana.database import Database
 from tatiana.db.models import ModerationLog
+from tatiana.live_events import LiveEvents
 from tatiana.moderation_cases import CaseRecord, CaseUser, record_case
 
 MAX_TIMEOUT = 28 * 24 * 3600  # Discord's longest timeout
@@ -39,6 +41,8 @@ Snowflake = Annotated[
     str, msgspec.Meta(pattern=r"^[1-9][0-9]{0,19}$", description="A Discord id, as a string")
 ]
 Reason = Annotated[str, msgspec.Meta(min_length=1, max_length=400)]
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -188,6 +192,26 @@ def _case(
     )
 
 
+async def _recorded(services: ApiServices, record: CaseRecord) -> CaseOut:
+    """Write the case, tell the guild's dashboards (as the bot's commands do), and answer with it."""
+    out = case_out(await record_case(Database(services.sessions), record))
+    alert = {
+        "case": out.case_number,
+        "action": out.action,
+        "source": out.source,
+        "user_id": out.user_id,
+        "moderator_id": out.moderator_id,
+        "reason": out.reason,
+        "duration_seconds": out.duration,
+        "expires_at": out.expires_at.isoformat() if out.expires_at is not None else None,
+    }
+    try:
+        await LiveEvents(services.coordination).moderation_alert(record.guild_id, alert)
+    except Exception:  # the action is done and recorded; only the live view misses it
+        log.warning("could not publish the moderation alert of case %s", out.case_number, exc_info=True)
+    return out
+
+
 def _audit_reason(caller: AccessClaims, reason: str | None) -> str:
     return f"{reason or 'no reason given'} (by {caller.user_id} through the dashboard)"[:512]
 
@@ -263,7 +287,7 @@ class ModerationController(Controller):
         guild_id, user_id = int(data.guild_id), int(data.user_id)
         target = await _check_target(services, caller, guild_id, user_id, hikari.Permissions.MODERATE_MEMBERS)
         target.require_member()
-        return case_out(await record_case(Database(services.sessions), _case(target, "warn", data.reason)))
+        return await _recorded(services, _case(target, "warn", data.reason))
 
     @post("/mute", status_code=HTTP_201_CREATED)
     async def mute(
@@ -285,7 +309,7 @@ class ModerationController(Controller):
                 reason=_audit_reason(caller, data.reason),
             )
         case = _case(target, "mute", data.reason, duration=data.duration, expires_at=until)
-        return case_out(await record_case(Database(services.sessions), case))
+        return await _recorded(services, case)
 
     @post("/ban", status_code=HTTP_201_CREATED)
     async def ban(
@@ -304,4 +328,4 @@ class ModerationController(Controller):
                 delete_message_seconds=data.delete_message_seconds,
                 reason=_audit_reason(caller, data.reason),
             )
-        return case_out(await record_case(Database(services.sessions), _case(target, "ban", data.reason)))
+        return await _recorded(services, _case(target, "ban", data.reason))

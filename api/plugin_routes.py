@@ -17,7 +17,7 @@ from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY
 
 from tatiana.api.access_tokens import AccessClaims
 from tatiana.api.dependencies import BEARER_SCHEME, provide_caller
-from tatiana.api.roles import provide_managed_guild
+from tatiana.api.roles import MANAGER_REFUSALS, provide_managed_guild
 from tatiana.api.services import ApiServices
 from tatiana.guild_plugins import GuildPluginState, SettingsValidationError, UnknownPluginError
 
@@ -50,6 +50,12 @@ class GuildPluginChange:
 
     enabled: bool | None = None
     settings: dict[str, Any] | None = None
+
+
+class _SettingsRefused(HTTPException):
+    """The plugin's settings model refused the new settings (422, with the field errors)."""
+
+    status_code = HTTP_422_UNPROCESSABLE_ENTITY
 
 
 def _out(name: str, state: GuildPluginState) -> GuildPluginOut:
@@ -87,7 +93,7 @@ class GuildPluginController(Controller):
         "guild": Provide(provide_managed_guild),
     }
 
-    @get("/")
+    @get("/", raises=MANAGER_REFUSALS)
     async def states(
         self, guild: NamedDependency[int], services: NamedDependency[ApiServices]
     ) -> list[GuildPluginOut]:
@@ -95,7 +101,7 @@ class GuildPluginController(Controller):
         states = await services.guild_plugins.states(guild)
         return [_out(name, state) for name, state in sorted(states.items())]
 
-    @put("/{name:str}")
+    @put("/{name:str}", raises=[*MANAGER_REFUSALS, NotFoundException, _SettingsRefused])
     async def change(
         self,
         guild: NamedDependency[int],
@@ -122,7 +128,5 @@ class GuildPluginController(Controller):
             raise NotFoundException(str(exc)) from None
         except SettingsValidationError as exc:
             errors = [{"loc": ["settings", *e["loc"]], "msg": e["msg"]} for e in exc.errors]
-            raise HTTPException(
-                str(exc), status_code=HTTP_422_UNPROCESSABLE_ENTITY, extra={"errors": errors}
-            ) from None
+            raise _SettingsRefused(str(exc), extra={"errors": errors}) from None
         return _out(name, state)

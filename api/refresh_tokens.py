@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import select, update
 
+from tatiana.api.token_sealing import TokenSealer
 from tatiana.db.models import ApiRefreshToken
 
 if TYPE_CHECKING:
@@ -41,18 +42,23 @@ def _aware(moment: datetime) -> datetime:
 
 
 class RefreshTokenStore:
-    """The api_refresh_tokens table."""
+    """The api_refresh_tokens table; each login's Discord OAuth2 token is kept sealed by ``sealer``."""
 
     def __init__(
-        self, sessions: async_sessionmaker[AsyncSession], lifetime: timedelta = DEFAULT_LIFETIME
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        sealer: TokenSealer,
+        lifetime: timedelta = DEFAULT_LIFETIME,
     ) -> None:
         self._sessions = sessions
+        self._sealer = sealer
         self.lifetime = lifetime
 
     async def start(self, user_id: int, discord_token: str | None) -> Login:
         """A new login (family) for ``user_id`` with its first refresh token."""
+        sealed = self._sealer.seal(discord_token) if discord_token is not None else None
         async with self._sessions.begin() as session:
-            return self._add(session, secrets.token_hex(16), user_id, discord_token)
+            return self._add(session, secrets.token_hex(16), user_id, sealed)
 
     async def rotate(self, refresh_token: str) -> Login:
         """Spend ``refresh_token`` and return its successor; reusing a spent one revokes the family."""
@@ -102,18 +108,18 @@ class RefreshTokenStore:
                 .order_by(ApiRefreshToken.id.desc())
                 .limit(1)
             )
-        if row is None or row.revoked_at is not None:
+        if row is None or row.revoked_at is not None or row.discord_token is None:
             return None
-        return row.discord_token
+        return self._sealer.open(row.discord_token)
 
-    def _add(self, session: AsyncSession, family: str, user_id: int, discord_token: str | None) -> Login:
+    def _add(self, session: AsyncSession, family: str, user_id: int, sealed_token: str | None) -> Login:
         token = secrets.token_urlsafe(32)
         session.add(
             ApiRefreshToken(
                 token_hash=_hash(token),
                 family=family,
                 user_id=user_id,
-                discord_token=discord_token,
+                discord_token=sealed_token,
                 expires_at=datetime.now(UTC) + self.lifetime,
             )
         )

@@ -19,6 +19,10 @@ from tatiana.api.discord_oauth import PartialGuild
 from tatiana.api.guild_access import AccessUnavailable, manages
 from tatiana.api.services import ApiServices
 
+# What a route behind these checks answers besides its own refusals, for its OpenAPI ``raises``.
+CALLER_REFUSALS = [NotAuthorizedException, ServiceUnavailableException]
+MANAGER_REFUSALS = [*CALLER_REFUSALS, PermissionDeniedException]
+
 
 async def provide_bot_owner(
     caller: NamedDependency[AccessClaims], services: NamedDependency[ApiServices]

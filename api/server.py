@@ -13,6 +13,7 @@ from litestar import Litestar
 
 STARTUP_POLL = 0.05  # seconds between two looks at whether the embedded server has started
 GRACEFUL_SHUTDOWN = 5  # seconds open requests get to finish once the server is asked to stop
+WS_MAX_MESSAGE = 64 * 1024  # bytes of one WebSocket message; larger ones close the socket (1009) unread
 SCHEMA_PATH = "/schema/openapi.json"
 
 
@@ -31,6 +32,7 @@ def uvicorn_config(app: Litestar, host: str, port: int) -> uvicorn.Config:
         access_log=False,
         server_header=False,
         timeout_graceful_shutdown=GRACEFUL_SHUTDOWN,
+        ws_max_size=WS_MAX_MESSAGE,
     )
 
 

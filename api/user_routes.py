@@ -4,13 +4,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import msgspec
-from litestar import Controller, get, patch, put
+from litestar import Controller, Request, get, patch, put
 from litestar.di import NamedDependency, Provide
-from litestar.exceptions import ClientException, NotAuthorizedException, PermissionDeniedException
+from litestar.exceptions import (
+    ClientException,
+    NotAuthorizedException,
+    NotFoundException,
+    PermissionDeniedException,
+)
+from litestar.openapi import ResponseSpec
 from litestar.params import FromPath, JSONBody, QueryParameter
+from litestar.response import Redirect
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -147,6 +154,21 @@ class UserController(Controller):
     ) -> ProfileOut:
         """Change some of the caller's preferences."""
         return await self._change(caller, data, services)
+
+    @get(
+        "/{user_id:int}/inventory",
+        status_code=307,
+        raises=[NotFoundException],
+        responses={307: ResponseSpec(None, description="The inventory is the economy plugin's route")},
+    )
+    async def inventory(
+        self, user_id: FromPath[int], request: Request[Any, Any, Any], services: NamedDependency[ApiServices]
+    ) -> Redirect:
+        """A member's inventory: the items are the economy plugin's, so this is its route (a 307 to it, same query)."""
+        if "economy" not in services.registry.names:
+            raise NotFoundException("the economy plugin is not installed: there are no inventories")
+        query = f"?{request.url.query}" if request.url.query else ""
+        return Redirect(f"/api/plugins/economy/users/{user_id}/inventory{query}", status_code=307)
 
     @get("/{user_id:int}/economy")
     async def economy(

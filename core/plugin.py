@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import inspect
+import json
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -25,6 +27,12 @@ API_VERSION = "1.0"
 
 NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_]{1,31}$")
 LOCALES = ("es", "en")
+
+
+@functools.lru_cache(maxsize=512)
+def _json_schema(model: type[BaseModel]) -> str:
+    # Generating a schema takes milliseconds; GET /api/plugins asks for every plugin's on each request.
+    return json.dumps(model.model_json_schema())
 
 
 class PluginDefinitionError(ValueError):
@@ -134,8 +142,9 @@ class Plugin:
         return self.api_specifier().contains(api_version, prereleases=True)
 
     def settings_schema(self) -> dict[str, Any]:
-        """The JSON schema of the settings model, as the dashboard renders it."""
-        return self.settings.model_json_schema()
+        """The JSON schema of the settings model, as the dashboard renders it (a new copy each call)."""
+        schema: dict[str, Any] = json.loads(_json_schema(self.settings))
+        return schema
 
     def translate(self, locale: str, key: str, **values: Any) -> str:
         """The text for ``key`` in ``locale`` (falling back to ``en``, then to the key), formatted with ``values``."""

@@ -12,6 +12,30 @@ from sqlalchemy.engine import make_url
 
 MASK = "********"
 
+CACHE_COMPONENT_NAMES = frozenset(
+    {
+        "guilds",
+        "guild_channels",
+        "guild_threads",
+        "members",
+        "roles",
+        "me",
+        "dm_channel_ids",
+        "messages",
+        "emojis",
+        "guild_stickers",
+        "presences",
+        "voice_states",
+        "invites",
+    }
+)
+"""The parts of hikari's cache (``hikari.api.CacheComponents``) that ``TATIANA_CACHE`` may name."""
+
+# What the core and the first-party plugins read from the cache: guilds, channels and threads (names, a
+# channel's parent), members and roles (role rewards, hierarchy checks), the bot's own user, and DM channel ids
+# (saves a REST call per direct message). No messages, presences, voice states, emojis, stickers or invites.
+DEFAULT_CACHE = "guilds,guild_channels,guild_threads,members,roles,me,dm_channel_ids"
+
 
 def normalise_database_url(url: str) -> str:
     """Pick the async driver for a plain ``postgresql://`` or ``sqlite://`` URL."""
@@ -70,11 +94,22 @@ class Settings(BaseSettings):
     jwt_secret: SecretStr | None = Field(default=None, description="Secret signing dashboard access tokens")
     jwt_expiration: int = Field(default=900, ge=60, le=86400, description="Access token lifetime in seconds")
     dashboard_origin: str = Field(default="http://localhost:3000", description="Origin allowed by CORS")
+    api_rate_limit: int = Field(
+        default=120,
+        ge=1,
+        description="API requests (and WebSocket connections) per minute per client address",
+    )
     bot_owner_ids: str | None = Field(
         default=None,
         description="Comma-separated Discord ids of the bot's owners (API admin); unset: the application's owner",
     )
     log_level: str = Field(default="INFO", description="Logging level")
+    tatiana_cache: str = Field(
+        default=DEFAULT_CACHE,
+        description="What each bot process keeps of Discord in memory: hikari cache components, comma-separated "
+        "(guilds, guild_channels, guild_threads, members, roles, me, dm_channel_ids, messages, emojis, "
+        "guild_stickers, presences, voice_states, invites), or all",
+    )
 
     @field_validator("log_level")
     @classmethod
@@ -83,6 +118,15 @@ class Settings(BaseSettings):
         if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
             raise ValueError("must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
         return level
+
+    @field_validator("tatiana_cache")
+    @classmethod
+    def _known_components(cls, value: str) -> str:
+        names = {name.strip().lower() for name in value.split(",") if name.strip()}
+        unknown = names - CACHE_COMPONENT_NAMES - {"all", "none"}
+        if unknown:
+            raise ValueError(f"unknown cache components {', '.join(sorted(unknown))}")
+        return ",".join(sorted(names)) or "none"
 
     @field_validator("database_url")
     @classmethod

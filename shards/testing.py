@@ -157,7 +157,9 @@ class LocalCluster:
         """Write the probe plugin and plugins.toml, migrate the database; launch nothing yet."""
         from tatiana.db.migrate import upgrade
 
-        await upgrade(self.database_url, registry=probe_registry(write_probe_plugin(self.probe_path)))
+        # The launchers load every installed plugin besides the probe, as `tatiana run` does: migrate them all.
+        probe = probe_registry(write_probe_plugin(self.probe_path))
+        await upgrade(self.database_url, registry=PluginRegistry.of(*PluginRegistry.discover(), *probe))
         lines = [
             f"[plugins.{name}]\nenabled = {'true' if on else 'false'}\n" for name, on in self.plugins.items()
         ]

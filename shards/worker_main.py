@@ -60,6 +60,7 @@ async def open_worker(
             sessions=session_factory(engine),
             coordination=coordination,
             rest_url=rest_url or settings.discord_api_url,
+            cache=settings.tatiana_cache,
             counter_store=counter_store,
             tasks=TaskRunner.redis(registry, settings.redis_url, namespace) if settings.redis_url else None,
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
@@ -15,6 +16,8 @@ from pydantic import BaseModel
 from tatiana.ai_tools import GuildTools
 from tatiana.background import TaskContext, TaskRunner, Tasks
 from tatiana.bot import command_sync
+from tatiana.bot.cache import cache_settings, compact_members
+from tatiana.bot.command_activity import command_activity_hook
 from tatiana.bot.command_usage import CommandUsageRecorder
 from tatiana.bot.gating import PluginGate, guard_autocomplete
 from tatiana.bot.guild_rows import GuildRows
@@ -24,8 +27,10 @@ from tatiana.database import Database
 from tatiana.guild_plugins import GuildPluginService
 from tatiana.guild_settings import GuildSettings
 from tatiana.i18n import Translator, localization_provider
+from tatiana.live_events import LiveEvents
 from tatiana.plugin import NoSettings
 from tatiana.registry import PluginRegistry, PluginStatus
+from tatiana.settings import DEFAULT_CACHE
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -51,6 +56,7 @@ class TatianaBot:
         coordination: Coordination,
         rest_url: str | None = None,
         intents: hikari.Intents = INTENTS,
+        cache: str = DEFAULT_CACHE,
         gateway_options: dict[str, Any] | None = None,
         counter_store: CounterStore | None = None,
         flush_interval: float = DEFAULT_FLUSH_INTERVAL,
@@ -65,18 +71,30 @@ class TatianaBot:
         # Buffered counters (XP...): in Redis when the caller passes a Redis store, else in this process.
         self.counters = Counters(counter_store or MemoryCounterStore(), Database(sessions), flush_interval)
         self.command_usage = CommandUsageRecorder(sessions, self.gate.owner_of, flush_interval)
+        self.live = LiveEvents(coordination)
         self.guild_rows = GuildRows(sessions, flush_interval)
         # Plugins' background tasks: in this process unless the caller sends them to workers (Redis).
         self.tasks = tasks or TaskRunner.embedded(registry)
-        options: dict[str, Any] = {"banner": None, "logs": None, "intents": intents}
+        # ``cache``: a TATIANA_CACHE value; by default only what the core and the first-party plugins read.
+        options: dict[str, Any] = {
+            "banner": None,
+            "logs": None,
+            "intents": intents,
+            "cache_settings": cache_settings(cache),
+        }
         if rest_url is not None:
             options["rest_url"] = rest_url
         options.update(gateway_options or {})
         self.app = hikari.GatewayBot(token, **options)
+        compact_members(self.app)
         self.client = lightbulb.client_from_app(
             self.app,
             sync_commands=False,  # sync_commands() below: lightbulb's own sync overwrites unchanged commands
-            hooks=[self.gate.hook(), *self.command_usage.hooks()],
+            hooks=[
+                self.gate.hook(),
+                *self.command_usage.hooks(),
+                command_activity_hook(self.live, self.gate.owner_of),
+            ],
             localization_provider=localization_provider(self._all_translations()),
         )
         self.client.error_handler(self.gate.handle_error, priority=-100)
@@ -99,6 +117,7 @@ class TatianaBot:
         defaults.register_value(Database, Database(self.sessions))
         defaults.register_value(miru.Client, self.components)
         defaults.register_value(Counters, self.counters)
+        defaults.register_value(LiveEvents, self.live)
         self.guild_settings = GuildSettings(self.service, self.registry, self.languages)
         defaults.register_value(GuildSettings, self.guild_settings)
         defaults.register_value(GuildTools, GuildTools(self.service, self.registry))
@@ -183,6 +202,11 @@ class TatianaBot:
         await self.counters.start()
         self.tasks.bind(TaskContext(Database(self.sessions), self.app.rest, self.guild_settings))
         await self.tasks.start()
+        # What exists now (modules, plugins, the client) lives as long as the bot: kept out of the collector's
+        # scans, which then cost per event what the event allocated, not what the process imported. (No
+        # gc.collect() first: it would cost each start a full collection; garbage frozen with the rest is
+        # collected after stop() unfreezes it.)
+        gc.freeze()
 
     async def stop(self) -> None:
         """Stop the background tasks, disconnect the shards and stop the client and the state listener."""
@@ -203,3 +227,4 @@ class TatianaBot:
         await self.languages.unfollow()
         self.gate.detach(self.app)
         await self.service.stop()
+        gc.unfreeze()  # what the bot held can be collected again

@@ -1,7 +1,8 @@
 """Per-guild plugin gating and failure isolation for commands and listeners.
 
 A disabled plugin's commands answer that it is disabled and its listeners do not fire in that guild; an exception
-raised by a plugin is logged with the plugin's name, counted, answered, and never reaches the shard.
+raised by a plugin is logged with the plugin's name, counted, answered, and never reaches the shard. Plugin
+listeners run through one ``ListenerDispatch`` per bot (see ``tatiana.bot.listener_dispatch``).
 """
 
 from __future__ import annotations
@@ -9,13 +10,14 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Awaitable, Callable, Iterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import hikari
 import lightbulb
 from lightbulb.loaders import _ListenerLoadable
 from prometheus_client import Counter
 
+from tatiana.bot.listener_dispatch import Callback, Handler, ListenerDispatch, PluginListener
 from tatiana.bot.messages import message
 
 if TYPE_CHECKING:
@@ -45,6 +47,8 @@ class PluginGate:
         self.service = service
         self.language = language
         self.command_owner: dict[str, str] = {}  # root command name -> plugin name
+        self._dispatch: ListenerDispatch | None = None
+        self._refused: dict[str, dict[str, Any]] = {}  # kind -> plugin -> GATED's child
 
     def claim_commands(self, plugin: str, names: set[str]) -> None:
         """Record that the root commands ``names`` belong to ``plugin``."""
@@ -64,7 +68,7 @@ class PluginGate:
             if plugin is None or context.guild_id is None:
                 return
             if not await self.is_enabled(int(context.guild_id), plugin):
-                GATED.labels(plugin, "command").inc()
+                self.refused(plugin, "command")
                 raise PluginDisabledError(plugin)
 
         return gate
@@ -108,26 +112,98 @@ class PluginGate:
             return cached
         return await self.service.is_enabled(guild_id, plugin)
 
-    async def allows(self, plugin: str, guild_id: int) -> bool:
-        """Whether ``plugin`` may react to an event of the guild; counts a refusal."""
-        enabled = await self.is_enabled(guild_id, plugin)
-        if not enabled:
-            GATED.labels(plugin, "listener").inc()
-        return enabled
+    def enabled_cached(self, guild_id: int, plugin: str) -> bool | None:
+        """Whether ``plugin`` is on in the guild, from the cache alone; None if it must be read."""
+        return self.service.is_enabled_cached(guild_id, plugin)
+
+    def refused(self, plugin: str, kind: str) -> None:
+        """Count a command, event or autocomplete of ``plugin`` refused because it is off."""
+        children = self._refused.setdefault(kind, {})
+        child = children.get(plugin)
+        if child is None:
+            child = children[plugin] = GATED.labels(plugin, kind)
+        child.inc()
+
+    @staticmethod
+    def listener_failed(plugin: str, listener: str, event: hikari.Event) -> None:
+        """Log (with the exception being handled) and count a listener of ``plugin`` that raised."""
+        PLUGIN_ERRORS.labels(plugin, "listener").inc()
+        log.exception("plugin %s: listener %s for %s raised", plugin, listener, type(event).__name__)
+
+    def listeners(self, client: lightbulb.Client, events: hikari.api.EventManager) -> ListenerDispatch:
+        """The bot's plugin listeners, subscribed with ``events`` (made on first use)."""
+        if self._dispatch is None:
+            self._dispatch = ListenerDispatch(self, client, events)
+        return self._dispatch
 
     @staticmethod
     def guard_listeners(plugin: str, loader: lightbulb.Loader) -> None:
-        """Wrap the listeners of ``loader`` so they skip guilds where ``plugin`` is off and never raise.
+        """Make the listeners of ``loader`` skip guilds where ``plugin`` is off and never raise.
 
-        A loader is a module-level object that several bots of one process may load; lightbulb's subscribed
-        wrapper reads the loadable's callback on every call, so the callback is wrapped once and finds the
-        gate of the bot that received the event (``attach``) through ``event.app``.
+        A loader is a module-level object that several bots of one process may load: each lightbulb listener
+        item is replaced, once, by a ``GatedListener`` that joins the listeners of the bot loading it.
         """
-        for loadable in loader._loadables:
-            if isinstance(loadable, _ListenerLoadable) and not getattr(
-                loadable._callback, "__tatiana_guarded__", False
+        for index, loadable in enumerate(loader._loadables):
+            if isinstance(loadable, _ListenerLoadable):
+                callback = cast("Callback", loadable._callback)
+                loader._loadables[index] = GatedListener(plugin, callback, loadable._event_types)
+
+
+class GatedListener(lightbulb.Loadable):
+    """A plugin's listener, heard through the bot's ``ListenerDispatch`` when a TatianaBot loads it."""
+
+    def __init__(self, plugin: str, callback: Callback, event_types: tuple[type[hikari.Event], ...]) -> None:
+        self.listener = PluginListener(plugin, callback)
+        self.event_types = event_types
+        self._fallbacks: dict[lightbulb.Client, Handler] = {}
+
+    async def load(self, client: lightbulb.Client) -> None:
+        """Join the bot's listeners; on a client that is not a TatianaBot's, subscribe it alone, isolated."""
+        events = getattr(client.app, "event_manager", None)
+        if not isinstance(events, hikari.api.EventManager):
+            log.warning("plugin %s: listener %s not loaded, the app has no events", *self._names)
+            return
+        gate = _GATES.get(client.app)
+        if gate is not None:
+            gate.listeners(client, events).add(self.listener, self.event_types)
+            return
+        if client not in self._fallbacks:
+            self._fallbacks[client] = fallback = _isolated(client, self.listener)
+            for event_type in self.event_types:
+                events.subscribe(event_type, fallback)
+
+    async def unload(self, client: lightbulb.Client) -> None:
+        """Leave the bot's listeners (or unsubscribe the lone listener)."""
+        events = getattr(client.app, "event_manager", None)
+        if not isinstance(events, hikari.api.EventManager):
+            return
+        gate = _GATES.get(client.app)
+        if gate is not None:
+            gate.listeners(client, events).remove(self.listener, self.event_types)
+        fallback = self._fallbacks.pop(client, None)
+        if fallback is not None:
+            for event_type in self.event_types:
+                events.unsubscribe(event_type, fallback)
+
+    @property
+    def _names(self) -> tuple[str, str]:
+        return self.listener.plugin, self.listener.name
+
+
+def _isolated(client: lightbulb.Client, listener: PluginListener) -> Handler:
+    """``listener`` in an injection context of its own, its exceptions logged and counted."""
+
+    async def isolated(event: hikari.Event) -> None:
+        try:
+            async with (
+                client.di.enter_context(lightbulb.di.Contexts.DEFAULT),
+                client.di.enter_context(lightbulb.di.Contexts.LISTENER),
             ):
-                loadable._callback = _guarded(plugin, loadable._callback)
+                await listener.callback(event)
+        except Exception:
+            PluginGate.listener_failed(listener.plugin, listener.name, event)
+
+    return isolated
 
 
 # The gate of each running bot, by its hikari app (GatewayBot has no __weakref__ slot).
@@ -165,37 +241,13 @@ def _gated_provider(plugin: str, provider: Callable[..., Awaitable[Any]]) -> Cal
         gate = _GATES.get(context.client.app)
         guild_id = context.interaction.guild_id
         if gate is not None and guild_id is not None and not await gate.is_enabled(int(guild_id), plugin):
-            GATED.labels(plugin, "autocomplete").inc()
+            gate.refused(plugin, "autocomplete")
             await context.respond([])
             return None
         return await provider(context, *args, **kwargs)
 
     gated.__tatiana_guarded__ = True  # type: ignore[attr-defined]
     return gated
-
-
-def _guarded(plugin: str, callback: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
-    @functools.wraps(callback)
-    async def guarded(event: hikari.Event, *args: Any, **kwargs: Any) -> Any:
-        # An app without a gate is not a TatianaBot: nothing to gate, but the shard is still protected.
-        gate = _GATES.get(getattr(event, "app", None))
-        guild_id = getattr(event, "guild_id", None)
-        try:
-            if gate is not None and guild_id is not None and not await gate.allows(plugin, int(guild_id)):
-                return None
-            return await callback(event, *args, **kwargs)
-        except Exception:
-            PLUGIN_ERRORS.labels(plugin, "listener").inc()
-            log.exception(
-                "plugin %s: listener %s for %s raised",
-                plugin,
-                callback.__qualname__,
-                type(event).__name__,
-            )
-            return None
-
-    guarded.__tatiana_guarded__ = True  # type: ignore[attr-defined]
-    return guarded
 
 
 async def _answer(context: lightbulb.Context, text: str) -> None:

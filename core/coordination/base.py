@@ -6,6 +6,8 @@ import abc
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from tatiana.coordination.events import EVENTS_CHANNEL, LiveEvent
+
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
     from types import TracebackType
@@ -60,6 +62,13 @@ class Coordination(abc.ABC):
     @abc.abstractmethod
     async def subscribe(self, *channels: str) -> Subscription:
         """Start receiving the messages published on ``channels`` from the moment this returns."""
+
+    async def publish_event(self, kind: str, guild_id: int | None, data: dict[str, Any]) -> None:
+        """Publish a live-update event (``EventKind``) on ``EVENTS_CHANNEL``; InvalidEvent if malformed.
+
+        Subscribers read them with ``subscribe(EVENTS_CHANNEL)`` and ``LiveEvent.from_message``.
+        """
+        await self.publish(EVENTS_CHANNEL, LiveEvent.of(kind, guild_id, data).to_json())
 
     @abc.abstractmethod
     async def get(self, key: str) -> str | None:

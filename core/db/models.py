@@ -183,7 +183,7 @@ class ApiRefreshToken(Base):
     # One login: every token rotated from the same first one shares it.
     family: Mapped[str] = mapped_column(String(32), index=True)
     user_id: Mapped[int] = mapped_column(BigInteger, comment="Discord id of who logged in")
-    # The user's Discord OAuth2 token, needed to re-check which guilds they manage.
+    # The user's Discord OAuth2 token, needed to re-check which guilds they manage; encrypted (the API seals it).
     discord_token: Mapped[str | None] = mapped_column(Text)
     expires_at: Mapped[datetime] = mapped_column(Timestamp)
     used_at: Mapped[datetime | None] = mapped_column(Timestamp)

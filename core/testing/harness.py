@@ -14,6 +14,7 @@ from tatiana.db.engine import create_engine, session_factory
 from tatiana.deployment import DeploymentConfig, PluginDefault
 from tatiana.plugin import Plugin
 from tatiana.registry import PluginRegistry
+from tatiana.settings import DEFAULT_CACHE
 
 if TYPE_CHECKING:
     from tatiana.testing.sandbox.server import Sandbox
@@ -50,6 +51,7 @@ async def sandbox_bot(
     flush_interval: float = DEFAULT_FLUSH_INTERVAL,
     migrate: bool = True,
     tasks: TaskRunner | None = None,
+    cache: str = DEFAULT_CACHE,
 ) -> AsyncIterator[TatianaBot]:
     """A started bot on ``sandbox`` with ``plugins`` (every installed one by default), its database migrated.
 
@@ -57,6 +59,7 @@ async def sandbox_bot(
     ``migrate=False`` the database must already be migrated (as ``tatiana db upgrade`` does in production, which
     keeps Alembic out of the bot's process). Plugins' tasks run in the bot's process unless ``tasks`` (a
     ``TaskRunner.redis``) sends them to workers.
+    ``cache`` is a ``TATIANA_CACHE`` value: what the bot keeps of Discord.
     """
     registry = registry_for(plugins)
     deployment = DeploymentConfig(
@@ -79,6 +82,7 @@ async def sandbox_bot(
         counter_store=counter_store,
         flush_interval=flush_interval,
         tasks=tasks,
+        cache=cache,
     )
     try:
         await bot.start(shard_ids=shard_ids, shard_count=shard_count)

@@ -37,8 +37,7 @@ def _app(settings: Settings, sharding: Sharding | None = None, namespace: str = 
         defaults=Defaults(),
         coordination=MemoryCoordination(),
         sharding=sharding,
-        sharding_namespace=namespace,
-        rate_limit_namespace=f"{namespace}ratelimit",
+        namespace=namespace,
     )
 
 

@@ -8,6 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
+from tatiana.coordination import EVENTS_CHANNEL, EventKind, LiveEvent, MemoryCoordination
 from tatiana.testing.sandbox.server import Sandbox
 
 from .bot_api import db_api, db_settings
@@ -27,14 +28,22 @@ def luis(people: People, sandbox: Sandbox) -> int:
 
 
 async def test_actions_reach_discord_and_become_numbered_cases(
-    db_api: httpx.AsyncClient, people: People, sandbox: Sandbox, luis: int
+    db_api: httpx.AsyncClient, people: People, sandbox: Sandbox, luis: int, coordination: MemoryCoordination
 ) -> None:
     moderator = await login(db_api, sandbox.world.users[luis])
     marta, sofia = people.member.id, next(u.id for u in sandbox.world.users.values() if u.username == "sofia")
 
-    warned = await db_api.post(
-        "/api/moderation/warn", json=_body(people, marta, reason="spam"), headers=bearer(moderator)
+    async with await coordination.subscribe(EVENTS_CHANNEL) as events:
+        warned = await db_api.post(
+            "/api/moderation/warn", json=_body(people, marta, reason="spam"), headers=bearer(moderator)
+        )
+        message = await events.get(timeout=5)
+    assert message is not None
+    alert = LiveEvent.from_message(message)
+    assert (
+        alert is not None and alert.kind is EventKind.MODERATION_ALERT and alert.guild_id == people.guild_a.id
     )
+    assert (alert.data["case"], alert.data["action"], alert.data["source"]) == (1, "warn", "api")
     before = datetime.now(UTC)
     muted = await db_api.post(
         "/api/moderation/mute",

@@ -89,3 +89,20 @@ async def test_the_plugin_routes_are_in_the_openapi_schema(economy_api: httpx.As
     operation = schema["paths"]["/api/plugins/economy/users/{user_id}/inventory"]["get"]
     assert {p["name"] for p in operation["parameters"]} == {"user_id", "guild_id"}
     assert operation["security"] == [{"BearerToken": []}]
+
+
+async def test_the_specs_inventory_path_leads_to_the_economys_route(
+    economy_api: httpx.AsyncClient, people: People
+) -> None:
+    marta = await login(economy_api, people.member)
+    path = f"/api/users/{people.member.id}/inventory"
+    moved = await economy_api.get(path, params={"guild_id": people.guild_a.id}, headers=bearer(marta))
+    assert moved.status_code == 307
+    assert moved.headers["location"] == (
+        f"/api/plugins/economy/users/{people.member.id}/inventory?guild_id={people.guild_a.id}"
+    )
+    followed = await economy_api.get(
+        path, params={"guild_id": people.guild_a.id}, headers=bearer(marta), follow_redirects=True
+    )
+    assert followed.status_code == 200
+    assert [h["name"] for h in followed.json()] == ["Badge", "Soda"]

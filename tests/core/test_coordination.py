@@ -8,7 +8,16 @@ from collections.abc import AsyncIterator, Callable
 
 import pytest
 
-from tatiana.coordination import Coordination, MemoryCoordination, Message, create_coordination
+from tatiana.coordination import (
+    EVENTS_CHANNEL,
+    Coordination,
+    EventKind,
+    InvalidEvent,
+    LiveEvent,
+    MemoryCoordination,
+    Message,
+    create_coordination,
+)
 from tatiana.shards.redis_coordination import RedisCoordination
 
 MakeCoordination = Callable[[], Coordination]
@@ -169,6 +178,50 @@ async def test_json_round_trip_of_nested_data(coordination: Coordination) -> Non
 async def test_unserialisable_data_is_refused(coordination: Coordination) -> None:
     with pytest.raises(TypeError):
         await coordination.publish("events", {"when": object()})
+
+
+async def test_live_events_reach_every_process(make: MakeCoordination) -> None:
+    publisher, reader = make(), make()
+    sub = await reader.subscribe(EVENTS_CHANNEL)
+    await publisher.publish_event("moderation_alert", 123456789012345678, {"action": "ban", "case": 7})
+    await publisher.publish_event(EventKind.BOT_STATUS, None, {"state": "ready"})
+
+    first, second = await sub.get(timeout=2), await sub.get(timeout=2)
+    assert first is not None
+    assert second is not None
+    assert LiveEvent.from_message(first) == LiveEvent(
+        EventKind.MODERATION_ALERT, 123456789012345678, {"action": "ban", "case": 7}
+    )
+    assert LiveEvent.from_message(second) == LiveEvent(EventKind.BOT_STATUS, None, {"state": "ready"})
+
+
+@pytest.mark.parametrize(
+    ("kind", "guild_id", "data", "error"),
+    [
+        ("reboot", 1, {}, "unknown event kind 'reboot'"),
+        ("activity", 0, {}, "guild_id must be a positive int"),
+        ("activity", "1", {}, "guild_id must be a positive int"),
+        ("activity", True, {}, "guild_id must be a positive int"),
+        ("activity", 1, ["x"], "event data must be a dict"),
+    ],
+)
+async def test_malformed_live_events_are_refused_before_publishing(
+    coordination: Coordination, kind: str, guild_id: object, data: object, error: str
+) -> None:
+    sub = await coordination.subscribe(EVENTS_CHANNEL)
+    with pytest.raises(InvalidEvent, match=error):
+        await coordination.publish_event(kind, guild_id, data)  # type: ignore[arg-type]
+    assert await sub.get(timeout=0.1) is None
+
+
+async def test_foreign_messages_on_the_events_channel_are_not_events(coordination: Coordination) -> None:
+    sub = await coordination.subscribe(EVENTS_CHANNEL)
+    for body in ({"kind": "nope", "guild_id": 1, "data": {}}, {"kind": "activity", "data": 3}, {}):
+        await coordination.publish(EVENTS_CHANNEL, body)
+    for _ in range(3):
+        message = await sub.get(timeout=2)
+        assert message is not None
+        assert LiveEvent.from_message(message) is None
 
 
 async def test_set_get_delete(coordination: Coordination) -> None:

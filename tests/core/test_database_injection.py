@@ -1,4 +1,5 @@
-"""Plugins reach the bot's database (``db: Database``) and components client (``components: miru.Client``)."""
+"""Plugins reach the bot's database (``db: Database``), components client (``components: miru.Client``) and the
+dashboard's live events (``live: LiveEvents``)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ import miru
 import pytest
 import sqlalchemy as sa
 
-from tatiana import Database, Plugin
+from tatiana import Database, LiveEvents, Plugin
+from tatiana.bot.app import TatianaBot
+from tatiana.coordination import EVENTS_CHANNEL, EventKind, LiveEvent
 from tatiana.testing import SandboxUser
 
 loader = lightbulb.Loader()
@@ -54,3 +57,29 @@ async def test_a_command_gets_the_components_client(member: SandboxUser) -> None
     assert reply.content == "sure?" and reply.custom_ids == ["yes"]
     pressed = await reply.press("yes")
     assert pressed.content == "confirmed"
+
+
+@loader.command
+class Warn(lightbulb.SlashCommand, name="warn-someone", description="Raises a moderation alert"):
+    @lightbulb.invoke
+    async def invoke(self, ctx: lightbulb.Context, live: LiveEvents) -> None:
+        assert ctx.guild_id is not None
+        await live.moderation_alert(int(ctx.guild_id), {"action": "warn", "moderator_id": str(ctx.user.id)})
+        await ctx.respond("warned")
+
+
+async def test_a_command_publishes_live_events_for_the_dashboard(
+    member: SandboxUser, bot: TatianaBot
+) -> None:
+    async with await bot.coordination.subscribe(EVENTS_CHANNEL) as events:
+        reply = await member.slash("warn-someone")
+        message = await events.get(timeout=5)
+
+    assert reply.content == "warned"
+    assert message is not None
+    event = LiveEvent.from_message(message)
+    assert event is not None
+    assert event.kind is EventKind.MODERATION_ALERT
+    assert member.guild is not None
+    assert event.guild_id == member.guild.id
+    assert event.data == {"action": "warn", "moderator_id": str(member.user.id)}

@@ -83,6 +83,12 @@ def test_settings_schema_is_what_the_dashboard_renders() -> None:
     }
 
 
+def test_each_settings_schema_is_a_copy_of_its_own() -> None:
+    plugin = make(settings=Settings)
+    plugin.settings_schema()["properties"].clear()
+    assert "units" in plugin.settings_schema()["properties"]
+
+
 def test_translate_falls_back_to_english_then_key() -> None:
     plugin = make(translations={"es": {"hi": "hola {name}"}, "en": {"hi": "hi {name}", "bye": "bye"}})
     assert plugin.translate("es", "hi", name="Ana") == "hola Ana"

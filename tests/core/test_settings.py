@@ -20,6 +20,16 @@ def test_embedded_default_is_sqlite_in_data_dir(clean_env: Path) -> None:
     assert settings.uses_sandbox and settings.redis_url is None
 
 
+def test_the_bot_cache_defaults_to_what_the_plugins_read(
+    clean_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cached = set(Settings().tatiana_cache.split(","))
+    assert {"guilds", "guild_channels", "members", "roles", "me"} <= cached
+    assert not cached & {"messages", "presences", "voice_states", "emojis", "invites"}
+    monkeypatch.setenv("TATIANA_CACHE", " Members, ROLES ,all")
+    assert Settings().tatiana_cache == "all,members,roles"
+
+
 def test_plain_postgres_url_gets_asyncpg(clean_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DATABASE_URL", "postgresql://bot:hunter22@db:5432/tatiana")
     assert Settings().effective_database_url == "postgresql+asyncpg://bot:hunter22@db:5432/tatiana"
@@ -33,6 +43,7 @@ def test_plain_postgres_url_gets_asyncpg(clean_env: Path, monkeypatch: pytest.Mo
         ("API_PORT", "99999", "less than or equal to 65535"),
         ("LOG_LEVEL", "loud", "must be one of"),
         ("BOT_OWNER_IDS", "123,ana", "must be Discord ids separated by commas"),
+        ("TATIANA_CACHE", "members,spam", "unknown cache components spam"),
     ],
 )
 def test_bad_values_are_rejected(

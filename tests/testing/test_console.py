@@ -192,7 +192,20 @@ async def test_the_world_lists_guilds_members_channels_and_the_registered_comman
     assert [c["name"] for c in guild["channels"]] == ["general", "bot-commands", "mod-log"]
     commands = {c["name"]: c for c in world["commands"]}
     economy = {"balance", "daily", "pay", "leaderboard", "shop", "buy", "inventory", "economy"}
-    assert set(commands) == {"warn", "counter", "silent", *economy}
+    moderation = {
+        "warn",
+        "timeout",
+        "untimeout",
+        "kick",
+        "ban",
+        "unban",
+        "purge",
+        "slowmode",
+        "lock",
+        "unlock",
+    }
+    moderation |= {"warnings", "cases", "case"}
+    assert set(commands) == {"counter", "silent", *economy, *moderation}
     assert commands["balance"]["localized_names"] == ["saldo"]
     assert commands["balance"]["description"]
     assert [u["line"] for u in commands["warn"]["usages"]] == ["/warn member:<@member> reason:<text>"]
@@ -274,8 +287,9 @@ async def _get(site: Site, path: str) -> tuple[int, JSON]:
         (
             {"line": "/nope"},
             404,
-            "no /nope registered; registered: ['balance', 'buy', 'counter', 'daily', 'economy', 'inventory', "
-            "'leaderboard', 'pay', 'shop', 'silent', 'warn']",
+            "no /nope registered; registered: ['balance', 'ban', 'buy', 'case', 'cases', 'counter', 'daily', "
+            "'economy', 'inventory', 'kick', 'leaderboard', 'lock', 'pay', 'purge', 'shop', 'silent', 'slowmode', "
+            "'timeout', 'unban', 'unlock', 'untimeout', 'warn', 'warnings']",
         ),
         ({"line": "   "}, 400, "'line' must be a non-empty string"),
         ({"line": "/"}, 400, "type a command, e.g. /balance"),

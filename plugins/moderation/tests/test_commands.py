@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from tatiana_moderation.core_tables import cases
 
 from tatiana.bot.app import TatianaBot
+from tatiana.coordination import EVENTS_CHANNEL, EventKind, LiveEvent
 from tatiana.db.models import Guild as GuildRow
 from tatiana.testing import Sandbox, SandboxUser
 from tatiana.testing.sandbox import rest
@@ -415,3 +416,26 @@ async def test_the_commands_speak_spanish_by_default(
     assert registered["timeout"].name_localizations is not None
     assert registered["timeout"].name_localizations["es-ES"] == "aislar"
     assert registered["case"].options[0]["name_localizations"]["es-ES"] == "ver"
+
+
+async def test_every_case_is_a_moderation_alert_for_the_guilds_dashboards(
+    bot: TatianaBot, sandbox: Sandbox, guild: Guild, moderator: SandboxUser
+) -> None:
+    marta = member_named(sandbox, guild, "marta")
+    async with await bot.coordination.subscribe(EVENTS_CHANNEL) as events:
+        await moderator.slash("timeout", member=marta, duration="10m", reason="calma")
+        message = await events.get(timeout=5)
+    assert message is not None
+    event = LiveEvent.from_message(message)
+    assert event is not None and event.kind is EventKind.MODERATION_ALERT and event.guild_id == guild.id
+    assert event.data == {
+        "case": 1,
+        "action": "timeout",
+        "source": "command",
+        "user_id": str(marta.user_id),
+        "moderator_id": str(moderator.user.id),
+        "reason": "calma",
+        "duration_seconds": 600,
+        "expires_at": event.data["expires_at"],
+    }
+    assert isinstance(event.data["expires_at"], str)

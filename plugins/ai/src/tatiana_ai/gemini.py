@@ -1,4 +1,8 @@
-"""Gemini through google-genai: the bot's key and endpoint, and one streamed answer as text deltas and usage."""
+"""Gemini through google-genai: the bot's key and endpoint, and one streamed answer as text deltas and usage.
+
+google-genai (with httpx, anyio, websockets...) takes some 30 MB once imported: it is imported on the first
+question, not with the plugin, so a bot whose servers never ask the model does not carry it.
+"""
 
 from __future__ import annotations
 
@@ -7,14 +11,15 @@ import os
 import weakref
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import aiohttp
-import httpx
-from google import genai
-from google.genai import errors, types
 
 from tatiana.settings import Settings
+
+if TYPE_CHECKING:
+    from google import genai
+    from google.genai import errors, types
 
 BASE_URL_VARIABLE = "GEMINI_BASE_URL"
 """Environment variable pointing google-genai at another Gemini-compatible endpoint (a local test server)."""
@@ -115,6 +120,9 @@ def client_for(config: GeminiConfig) -> genai.Client:
 
 
 def _new_client(config: GeminiConfig) -> genai.Client:
+    from google import genai
+    from google.genai import types
+
     options = types.HttpOptions(
         base_url=config.base_url,
         timeout=int(config.timeout_seconds * 1000),
@@ -129,6 +137,8 @@ def _new_client(config: GeminiConfig) -> genai.Client:
 
 
 def _contents(question: Question) -> list[types.Content]:
+    from google.genai import types
+
     contents = [
         types.Content(role=role, parts=[types.Part.from_text(text=text)]) for role, text in question.turns
     ]
@@ -160,21 +170,29 @@ def _contents(question: Question) -> list[types.Content]:
 
 
 SAFETY_CATEGORIES = (
-    types.HarmCategory.HARM_CATEGORY_HARASSMENT,
-    types.HarmCategory.HARM_CATEGORY_HATE_SPEECH,
-    types.HarmCategory.HARM_CATEGORY_SEXUALLY_EXPLICIT,
-    types.HarmCategory.HARM_CATEGORY_DANGEROUS_CONTENT,
+    "HARM_CATEGORY_HARASSMENT",
+    "HARM_CATEGORY_HATE_SPEECH",
+    "HARM_CATEGORY_SEXUALLY_EXPLICIT",
+    "HARM_CATEGORY_DANGEROUS_CONTENT",
 )
+"""The ``types.HarmCategory`` values a server's safety level applies to."""
 
 
 def _safety(threshold: str | None) -> list[types.SafetySetting] | None:
+    from google.genai import types
+
     if threshold is None:
         return None
     level = types.HarmBlockThreshold(threshold)
-    return [types.SafetySetting(category=category, threshold=level) for category in SAFETY_CATEGORIES]
+    return [
+        types.SafetySetting(category=types.HarmCategory(category), threshold=level)
+        for category in SAFETY_CATEGORIES
+    ]
 
 
 def _tools(question: Question) -> list[types.Tool] | None:
+    from google.genai import types
+
     if not question.tools:
         return None
     declarations = [
@@ -187,6 +205,8 @@ def _tools(question: Question) -> list[types.Tool] | None:
 
 
 def _config(question: Question) -> types.GenerateContentConfig:
+    from google.genai import types
+
     return types.GenerateContentConfig(
         system_instruction=question.system_prompt or None,
         safety_settings=_safety(question.safety_threshold),
@@ -212,6 +232,9 @@ def _model_error(error: errors.APIError) -> ModelError:
 
 async def stream_answer(config: GeminiConfig, question: Question) -> AsyncIterator[Delta]:
     """The answer to ``question`` as it streams in; raises ModelError when there is none to give."""
+    import httpx
+    from google.genai import errors
+
     client = client_for(config)
     got_text = False
     try:

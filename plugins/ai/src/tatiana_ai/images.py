@@ -6,7 +6,6 @@ import asyncio
 from io import BytesIO
 
 import hikari
-from PIL import Image, UnidentifiedImageError
 
 MAX_SIDE = 1_024
 """The longest side, in pixels, of an image sent to the model."""
@@ -28,6 +27,9 @@ def is_image(attachment: hikari.Attachment) -> bool:
 
 def downscale(data: bytes, max_side: int = MAX_SIDE) -> tuple[bytes, str]:
     """The image at most ``max_side`` pixels on its longest side, as PNG (with transparency) or JPEG."""
+    # Pillow is imported with the first image, not with the plugin.
+    from PIL import Image, UnidentifiedImageError
+
     try:
         with Image.open(BytesIO(data)) as opened:
             image = opened.copy()

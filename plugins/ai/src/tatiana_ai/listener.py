@@ -32,27 +32,29 @@ def _bot_id(event: hikari.GuildMessageCreateEvent) -> int | None:
     return int(me.id) if me is not None else None
 
 
-def _in_bot_thread(event: hikari.GuildMessageCreateEvent, bot_id: int | None) -> bool:
-    thread = (
-        event.app.cache.get_thread(event.channel_id) if isinstance(event.app, hikari.CacheAware) else None
-    )
-    return thread is not None and bot_id is not None and thread.owner_id == bot_id
-
-
 async def addressed_text(
     event: hikari.GuildMessageCreateEvent, settings: AISettings, db: Database, threads: ChatThreads
 ) -> str | None:
     """What the member says to the bot, without the bot's mention; None when the message is not for it."""
-    bot_id = _bot_id(event)
-    content = event.message.content or ""
     mentions = event.message.user_mentions_ids
+    in_ai_channel = int(event.channel_id) in settings.ai_channel_ids
+    thread = (
+        event.app.cache.get_thread(event.channel_id) if isinstance(event.app, hikari.CacheAware) else None
+    )
+    if not in_ai_channel and not mentions and thread is None:  # most messages: no need for the bot's own id
+        return None
+    bot_id = _bot_id(event)
     mentioned = bot_id is not None and mentions is not hikari.UNDEFINED and bot_id in mentions
-    if not mentioned and int(event.channel_id) not in settings.ai_channel_ids:
-        in_chat = _in_bot_thread(event, bot_id) and await threads.is_chat(
-            db, int(event.guild_id), int(event.channel_id)
+    if not mentioned and not in_ai_channel:
+        in_chat = (
+            thread is not None
+            and bot_id is not None
+            and thread.owner_id == bot_id
+            and await threads.is_chat(db, int(event.guild_id), int(event.channel_id))
         )
         if not in_chat:
             return None
+    content = event.message.content or ""
     if bot_id is not None:
         content = re.sub(rf"<@!?{bot_id}>", "", content)
     return content.strip()

@@ -22,6 +22,10 @@ class XpCooldowns:
         self._until: dict[tuple[int, int], float] = {}
         self._prune_at = PRUNE_ABOVE
 
+    def cooling(self, guild_id: int, user_id: int) -> bool:
+        """Whether the member is cooling down (nothing is started)."""
+        return self._until.get((guild_id, user_id), 0.0) > self._clock()
+
     def try_start(self, guild_id: int, user_id: int, seconds: float) -> bool:
         """False if the member is cooling down; otherwise start their cooldown and return True."""
         now = self._clock()

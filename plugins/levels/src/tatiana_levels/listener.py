@@ -41,6 +41,9 @@ async def grant_xp(
     if not event.is_human or event.message.type not in EARNING_TYPES:
         return
     guild_id, user_id = int(event.guild_id), int(event.author_id)
+    # Most messages come from members in cooldown: answered by one lookup, before anything else is built.
+    if cooldowns.cooling(guild_id, user_id):
+        return
     settings = await guild_settings.get(LevelsSettings, guild_id)
     role_ids = {int(r) for r in event.member.role_ids} if event.member is not None else set()
     # The parent channel is only looked up (a cache copy) when some rule names channels.

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import hikari
 
-from tatiana import Database, Translator
+from tatiana import Database, LiveEvents, Translator
 from tatiana_moderation.cases import Action, Case, set_log_message
 from tatiana_moderation.durations import format_duration
 from tatiana_moderation.settings import ModerationSettings
@@ -122,8 +122,10 @@ async def publish(
     settings: ModerationSettings,
     guild_name: str,
     dm: bool = True,
+    live: LiveEvents | None = None,
 ) -> Published:
-    """After a case is committed: its mod-log post, and its DM when ``dm`` and the settings want one.
+    """After a case is committed: its mod-log post, its DM when ``dm`` and the settings want one, and its
+    moderation alert to the guild's dashboards (through ``live``).
 
     Actions that remove the member (kick, ban) send the DM themselves before acting (``dm=False`` here):
     Discord refuses a DM to a user who shares no server with the bot.
@@ -134,4 +136,28 @@ async def publish(
     dm_sent = None
     if dm and settings.dm_on_action and case.action not in NO_DM:
         dm_sent = await direct_message(rest, case.user_id, dm_text(case, t, guild_name))
+    if live is not None:
+        await alert(live, case)
     return Published(logged=logged, dm_sent=dm_sent)
+
+
+def alert_data(case: Case) -> dict[str, object]:
+    """A case as the dashboard's moderation alert shows it (ids as strings: JavaScript numbers lose them)."""
+    return {
+        "case": case.number,
+        "action": case.action.value,
+        "source": case.source.value,
+        "user_id": str(case.user_id),
+        "moderator_id": str(case.moderator_id) if case.moderator_id is not None else None,
+        "reason": case.reason,
+        "duration_seconds": int(case.duration.total_seconds()) if case.duration is not None else None,
+        "expires_at": case.expires_at.isoformat() if case.expires_at is not None else None,
+    }
+
+
+async def alert(live: LiveEvents, case: Case) -> None:
+    """Tell the guild's dashboards about ``case``; a coordination outage only costs the alert."""
+    try:
+        await live.moderation_alert(case.guild_id, alert_data(case))
+    except Exception:
+        log.warning("could not publish the moderation alert of case %s", case.number, exc_info=True)

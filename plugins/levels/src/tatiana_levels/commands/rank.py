@@ -8,11 +8,9 @@ import hikari
 import lightbulb
 
 from tatiana import Counters, Database, Translator
-from tatiana_levels.avatars import avatar
 from tatiana_levels.commands.common import READ_COOLDOWN
 from tatiana_levels.curve import level_for_xp, total_xp_for_level, xp_to_next_level
 from tatiana_levels.names import display_name
-from tatiana_levels.rank_card import RankCard, render_rank_card
 from tatiana_levels.store import rank_of
 from tatiana_levels.xp import total_xp
 
@@ -40,6 +38,10 @@ class Rank(
         counters: Counters = lightbulb.di.INJECTED,
     ) -> None:
         """Answer with the rank card of the member (yours when no member is given)."""
+        # Pillow comes with the first rank card, not with the plugin: a bot never asked for one does not load it.
+        from tatiana_levels.avatars import avatar
+        from tatiana_levels.rank_card import RankCard, render_rank_card
+
         user = self.member or ctx.member or ctx.user
         if user.is_bot:
             await ctx.respond(

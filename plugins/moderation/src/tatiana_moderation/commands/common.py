@@ -9,7 +9,7 @@ import hikari
 import lightbulb
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tatiana import Database, Translator
+from tatiana import Database, LiveEvents, Translator
 from tatiana_moderation.cases import Action, Case, GuildRef, Person, open_case
 from tatiana_moderation.guild_lookup import member_roles, role_positions
 from tatiana_moderation.hierarchy import Ranks, refusal, top_position
@@ -119,6 +119,7 @@ async def refuse(ctx: lightbulb.Context, text: str) -> None:
     await ctx.respond(text, ephemeral=True, user_mentions=False, role_mentions=False)
 
 
+@lightbulb.di.with_di
 async def record(
     ctx: lightbulb.Context,
     db: Database,
@@ -132,6 +133,7 @@ async def record(
     expires_at: datetime | None = None,
     dm: bool = True,
     then: Callable[[AsyncSession, Case], Awaitable[None]] | None = None,
+    live: LiveEvents = lightbulb.di.INJECTED,
 ) -> tuple[Case, list[str]]:
     """Open the action's case, post it in the mod-log and DM the member; the case and what went wrong."""
     guild = guild_ref(ctx)
@@ -147,7 +149,9 @@ async def record(
         channel_id=int(ctx.channel_id),
         then=then,
     )
-    published = await publish(ctx.client.rest, db, case, t=t, settings=settings, guild_name=guild.name, dm=dm)
+    published = await publish(
+        ctx.client.rest, db, case, t=t, settings=settings, guild_name=guild.name, dm=dm, live=live
+    )
     problems = []
     if published.dm_sent is False:
         problems.append(t("moderation.errors.dm_failed", member=target.mention))

@@ -1,0 +1,128 @@
+"""Plugin listeners behind one hikari subscription per event type: the guild's switches checked once per event.
+
+Each plugin listener subscribed on its own would cost, for every event, a task and a dependency-injection
+context of its own, and a gate check inside each. The bot instead subscribes once per event type; for each
+event it keeps the listeners whose plugin is on in the event's guild, enters one injection context for them
+all, and runs them side by side. A listener's exception is logged with its plugin's name and counted, and never
+reaches the other listeners nor the shard.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Coroutine, Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import hikari
+import lightbulb
+
+if TYPE_CHECKING:
+    from tatiana.bot.gating import PluginGate
+
+Callback = Callable[[hikari.Event], Awaitable[Any]]
+"""A plugin's listener (with lightbulb's dependency injection)."""
+Handler = Callable[[Any], Coroutine[Any, Any, None]]
+"""What hikari subscribes."""
+
+
+@dataclass(frozen=True, slots=True)
+class PluginListener:
+    """One listener of one plugin."""
+
+    plugin: str
+    callback: Callback
+
+    @property
+    def name(self) -> str:
+        """The callback's qualified name, for logs."""
+        return str(getattr(self.callback, "__qualname__", self.callback))
+
+
+class ListenerDispatch:
+    """Every gated plugin listener of one bot, by event type, each type subscribed once with hikari."""
+
+    def __init__(self, gate: PluginGate, client: lightbulb.Client, events: hikari.api.EventManager) -> None:
+        self._gate = gate
+        self._di = client.di
+        self._events = events
+        self._listeners: dict[type[hikari.Event], tuple[PluginListener, ...]] = {}
+        self._handlers: dict[type[hikari.Event], Handler] = {}
+
+    def add(self, listener: PluginListener, event_types: Iterable[type[hikari.Event]]) -> None:
+        """Let ``listener`` hear ``event_types`` (subscribing the first listener of a type with hikari)."""
+        for event_type in event_types:
+            current = self._listeners.get(event_type, ())
+            if listener in current:
+                continue
+            self._listeners[event_type] = (*current, listener)
+            if event_type not in self._handlers:
+                self._handlers[event_type] = handler = self._handler(event_type)
+                self._events.subscribe(event_type, handler)
+
+    def remove(self, listener: PluginListener, event_types: Iterable[type[hikari.Event]]) -> None:
+        """Stop ``listener`` hearing ``event_types`` (unsubscribing a type nobody listens to any more)."""
+        for event_type in event_types:
+            remaining = tuple(x for x in self._listeners.get(event_type, ()) if x != listener)
+            if remaining:
+                self._listeners[event_type] = remaining
+                continue
+            self._listeners.pop(event_type, None)
+            handler = self._handlers.pop(event_type, None)
+            if handler is not None:
+                self._events.unsubscribe(event_type, handler)
+
+    def _handler(self, event_type: type[hikari.Event]) -> Handler:
+        async def dispatch(event: hikari.Event) -> None:
+            # Read at each event: a plugin loaded or unloaded meanwhile is heard, or not, from the next one.
+            await self.dispatch(event, self._listeners.get(event_type, ()))
+
+        dispatch.__name__ = dispatch.__qualname__ = f"tatiana_plugins_{event_type.__name__}"
+        return dispatch
+
+    async def dispatch(self, event: hikari.Event, listeners: tuple[PluginListener, ...]) -> None:
+        """Run the listeners whose plugin is on in the event's guild (all of them for events of no guild)."""
+        guild_id = getattr(event, "guild_id", None)
+        if guild_id is not None:
+            listeners = await self._enabled(int(guild_id), listeners, event)
+        if not listeners:
+            return
+        async with (
+            self._di.enter_context(lightbulb.di.Contexts.DEFAULT),
+            self._di.enter_context(lightbulb.di.Contexts.LISTENER),
+        ):
+            if len(listeners) == 1:
+                await self._isolated(listeners[0], event)
+                return
+            # Side by side, as separate subscriptions would run: a listener that waits (on a model, on REST)
+            # does not hold back the others. The injection context stays open until the last one is done.
+            others = [asyncio.create_task(self._isolated(x, event)) for x in listeners[1:]]
+            try:
+                await self._isolated(listeners[0], event)
+            finally:
+                await asyncio.wait(others)
+
+    async def _enabled(
+        self, guild_id: int, listeners: tuple[PluginListener, ...], event: hikari.Event
+    ) -> tuple[PluginListener, ...]:
+        gate = self._gate
+        kept: list[PluginListener] = []
+        for listener in listeners:
+            allowed = gate.enabled_cached(guild_id, listener.plugin)
+            if allowed is None:  # the guild's first event since start or a change: one database read
+                try:
+                    allowed = await gate.is_enabled(guild_id, listener.plugin)
+                except Exception:
+                    gate.listener_failed(listener.plugin, listener.name, event)
+                    continue
+            if allowed:
+                kept.append(listener)
+            else:
+                gate.refused(listener.plugin, "listener")
+        return tuple(kept)
+
+    async def _isolated(self, listener: PluginListener, event: hikari.Event) -> None:
+        try:
+            await listener.callback(event)
+        except Exception:
+            self._gate.listener_failed(listener.plugin, listener.name, event)

@@ -1,0 +1,116 @@
+"""Plugin listeners share one hikari subscription per event type, yet stay independent of each other.
+
+The real bot on the sandbox through the real hikari client; the plugins are recording test plugins.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from typing import Any
+
+import hikari
+import lightbulb
+import pytest
+
+from tatiana import Database, Plugin
+from tatiana.bot.gating import PluginGate
+from tatiana.testing.harness import sandbox_bot
+from tatiana.testing.sandbox.server import Sandbox
+
+DEMO = "Tatiana Dev"
+
+
+async def eventually(check: Callable[[], bool], timeout: float = 5.0) -> None:
+    """Wait until ``check()`` holds."""
+    deadline = time.monotonic() + timeout
+    while not check():
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not met in time")
+        await asyncio.sleep(0.01)
+
+
+def tatiana_handlers(app: hikari.GatewayBot, event_type: type[hikari.Event]) -> list[Any]:
+    """The callbacks subscribed to exactly ``event_type`` with hikari."""
+    return list(app.event_manager.get_listeners(event_type, polymorphic=False))
+
+
+async def test_every_plugin_listener_of_an_event_type_is_one_hikari_subscription(
+    sandbox: Sandbox, sqlite_url: str, probe: Any, act: Any
+) -> None:
+    first, second, third = probe("first"), probe("second"), probe("third")
+    marta = act(sandbox, DEMO, "marta")
+    plugins = [first.plugin, second.plugin, third.plugin]
+    async with sandbox_bot(sandbox, sqlite_url, plugins=plugins) as bot:
+        [handler] = tatiana_handlers(bot.app, hikari.GuildMessageCreateEvent)
+        assert "GuildMessageCreateEvent" in handler.__name__
+
+        await bot.service.disable(marta.guild.id, "second")
+        await marta.send("hola")
+        await eventually(lambda: first.heard_in(bot.app) == third.heard_in(bot.app) == ["hola"])
+        assert second.heard_in(bot.app) == []
+
+        # A plugin taken off the client leaves the subscription to the others; the last one removes it.
+        for tested in (first, third):
+            for loader in tested.plugin.loaders:
+                await loader.remove_from_client(bot.client)
+        assert tatiana_handlers(bot.app, hikari.GuildMessageCreateEvent) == [handler]
+        for loader in second.plugin.loaders:
+            await loader.remove_from_client(bot.client)
+        assert tatiana_handlers(bot.app, hikari.GuildMessageCreateEvent) == []
+
+
+def waiting_plugin(release: asyncio.Event, heard: list[str]) -> Plugin:
+    """A plugin whose message listener, with an injected dependency, waits for ``release`` before recording."""
+    loader = lightbulb.Loader()
+
+    @loader.listener(hikari.GuildMessageCreateEvent)
+    async def on_message(event: hikari.GuildMessageCreateEvent, db: Database = lightbulb.di.INJECTED) -> None:
+        if not event.is_human:
+            return
+        assert isinstance(db, Database)  # injected like in a listener subscribed alone
+        await release.wait()
+        heard.append(event.content or "")
+
+    return Plugin(name="waiting", version="1.0", description="Waits", requires="1.*", loaders=[loader])
+
+
+async def test_a_listener_that_waits_holds_back_neither_the_other_plugins_nor_the_next_events(
+    sandbox: Sandbox, sqlite_url: str, probe: Any, act: Any
+) -> None:
+    release, waited = asyncio.Event(), []
+    quick = probe("quick")
+    marta = act(sandbox, DEMO, "marta")
+    async with sandbox_bot(
+        sandbox, sqlite_url, plugins=[waiting_plugin(release, waited), quick.plugin]
+    ) as bot:
+        await marta.send("uno")
+        await marta.send("dos")
+        await eventually(lambda: quick.heard_in(bot.app) == ["uno", "dos"])
+        assert waited == []
+        release.set()
+        await eventually(lambda: sorted(waited) == ["dos", "uno"])
+
+
+async def test_a_guarded_loader_on_a_plain_lightbulb_client_still_isolates_its_listeners(
+    sandbox: Sandbox, probe: Any, act: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    boom = probe("boom", fail_listener=True)
+    [loader] = boom.plugin.loaders
+    PluginGate.guard_listeners("boom", loader)
+    marta = act(sandbox, DEMO, "marta")
+    app = hikari.GatewayBot(
+        sandbox.token, banner=None, logs=None, intents=hikari.Intents.ALL, rest_url=sandbox.rest_url
+    )
+    client = lightbulb.client_from_app(app)
+    await loader.add_to_client(client)
+    await app.start(check_for_updates=False)
+    try:
+        await marta.send("hola")
+        await eventually(lambda: boom.heard_in(app) == ["hola"])
+        await eventually(lambda: any("plugin boom: listener" in r.getMessage() for r in caplog.records))
+        await loader.remove_from_client(client)
+        assert tatiana_handlers(app, hikari.GuildMessageCreateEvent) == []
+    finally:
+        await app.close()
