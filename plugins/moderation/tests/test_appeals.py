@@ -14,6 +14,7 @@ from tatiana_moderation.core_tables import cases
 from tatiana_moderation.reports.tables import appeals
 
 from tatiana.bot.app import TatianaBot
+from tatiana.coordination import EVENTS_CHANNEL, EventKind, LiveEvent
 from tatiana.testing import Sandbox, SandboxUser, sandbox_bot
 from tatiana.testing.sandbox.interactions import MODAL, Reply
 from tatiana.testing.sandbox.world import Channel, Guild, Message, User
@@ -272,3 +273,23 @@ async def test_the_appeal_and_decision_buttons_work_after_restarts(
         await luis.press(post, "moderation:appeal-decide:accept:1")
         assert marta.id not in guild.bans
         assert await appeal_rows(third) == [("accepted", luis.user.id, 2)]
+
+
+async def test_a_new_appeal_is_a_moderation_alert(banned: Banned) -> None:
+    async with await banned.bot.coordination.subscribe(EVENTS_CHANNEL) as events:
+        await appeal(banned)
+        found = []
+        while not found:
+            message = await events.get(timeout=5)
+            assert message is not None, "no moderation alert came"
+            event = LiveEvent.from_message(message)
+            if event is not None and event.kind is EventKind.MODERATION_ALERT:
+                found.append(event)
+    [alert] = found
+    assert alert.guild_id == banned.guild.id
+    assert alert.data == {
+        "action": "appeal",
+        "source": "report",
+        "appeal": 1,
+        "user_id": str(banned.marta.user.id),
+    }

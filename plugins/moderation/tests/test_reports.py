@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import hikari
 import pytest
@@ -17,6 +18,7 @@ from tatiana_moderation.core_tables import cases
 from tatiana_moderation.reports.tables import reports
 
 from tatiana.bot.app import TatianaBot
+from tatiana.coordination import EVENTS_CHANNEL, EventKind, LiveEvent
 from tatiana.testing import Sandbox, SandboxUser, sandbox_bot
 from tatiana.testing.sandbox.driver_messages import send_message
 from tatiana.testing.sandbox.interactions import MODAL, InteractionError, Reply
@@ -380,3 +382,44 @@ async def test_an_action_discord_refuses_leaves_the_report_open(filed: Filed, mo
     assert not filed.message.deleted
     assert await report_rows(filed.bot) == [("open", None, None, None)]
     assert not any(buttons_of(filed.post).values()), "the buttons stay for another try"
+
+
+# --- live alerts -------------------------------------------------------------------------------------------
+
+
+async def next_alert(events: Any) -> LiveEvent:
+    """The next moderation alert on the events channel (command activity goes by on it too)."""
+    while True:
+        message = await events.get(timeout=5)
+        assert message is not None, "no moderation alert came"
+        event = LiveEvent.from_message(message)
+        if event is not None and event.kind is EventKind.MODERATION_ALERT:
+            return event
+
+
+async def test_a_new_report_and_the_case_it_leads_to_are_moderation_alerts(
+    bot: TatianaBot, sandbox: Sandbox, guild: Guild, marta: SandboxUser, moderator: SandboxUser
+) -> None:
+    await set_up(bot, guild)
+    pablo = user(sandbox, guild, "pablo")
+    async with await bot.coordination.subscribe(EVENTS_CHANNEL) as events:
+        message, post = await file_one(bot, sandbox, guild, marta)
+        filed = await next_alert(events)
+        await moderator.press(post, "moderation:report:warn:1")
+        warned = await next_alert(events)
+    assert filed.guild_id == guild.id
+    assert filed.data == {
+        "action": "report",
+        "source": "report",
+        "report": 1,
+        "user_id": str(marta.user.id),
+        "reporter_id": str(pablo.user.id),
+        "channel_id": str(message.channel_id),
+        "message_id": str(message.id),
+        "reason": "insults",
+    }
+    assert (warned.data["action"], warned.data["source"], warned.data["moderator_id"]) == (
+        "warn",
+        "report",
+        str(moderator.user.id),
+    )

@@ -148,7 +148,9 @@ async def _act(
         source=Source.REPORT,
         channel_id=report.channel_id,
     )
-    published = await publish(rest, deps.db, case, t=t, settings=settings, guild_name=guild.name)
+    published = await publish(
+        rest, deps.db, case, t=t, settings=settings, guild_name=guild.name, live=deps.live
+    )
     problems = []
     if published.dm_sent is False:
         problems.append(t("moderation.errors.dm_failed", member=author))

@@ -20,7 +20,7 @@ from tatiana_moderation.cases import Action, Case, Person, Source, close_active,
 from tatiana_moderation.commands.common import audit_reason
 from tatiana_moderation.core_tables import cases
 from tatiana_moderation.reporting import direct_message, publish
-from tatiana_moderation.reports import ids, store
+from tatiana_moderation.reports import alerts, ids, store
 from tatiana_moderation.reports.queue import quote
 from tatiana_moderation.reports.responses import (
     Deps,
@@ -219,6 +219,7 @@ async def submit(interaction: hikari.ModalInteraction, guild_id: int, deps: Deps
         await tell_privately(interaction, t("moderation.appeals.errors.undelivered"))
         return
     await store.set_appeal_message(deps.db, appeal.id, channel, int(post.id))
+    await alerts.appeal_filed(deps.live, appeal)
     sent = t("moderation.appeals.sent")
     content = f"{dm.content}\n\n{sent}" if dm is not None and dm.content else sent
     await interaction.edit_initial_response(content, components=[], user_mentions=False)
@@ -302,7 +303,9 @@ async def _lift(
     )
     await store.set_unban_case(deps.db, appeal.id, case.id)
     settings = await deps.settings(guild.id)
-    published = await publish(rest, deps.db, case, t=t, settings=settings, guild_name=guild.name)
+    published = await publish(
+        rest, deps.db, case, t=t, settings=settings, guild_name=guild.name, live=deps.live
+    )
     if published.logged is False:
         return [t("moderation.errors.log_failed", channel=f"<#{settings.mod_log_channel_id}>")]
     return []

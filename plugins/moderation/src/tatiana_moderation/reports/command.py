@@ -146,5 +146,5 @@ async def _file_report(
         await store.forget_report(deps.db, report.id)
         return t("moderation.reports.errors.queue_refused", channel=f"<#{queue}>")
     await store.set_queue_message(deps.db, report.id, queue, int(post.id))
-    await alerts.report_filed(report)
+    await alerts.report_filed(deps.live, report)
     return t("moderation.reports.done")

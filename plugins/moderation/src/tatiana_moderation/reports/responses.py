@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import hikari
 
-from tatiana import Database, GuildSettings, Translator
+from tatiana import Database, GuildSettings, LiveEvents, Translator
 from tatiana_moderation.cases import GuildRef, Person
 from tatiana_moderation.settings import ModerationSettings
 from tatiana_moderation.texts import TRANSLATIONS
@@ -20,6 +20,7 @@ class Deps:
 
     db: Database
     guild_settings: GuildSettings
+    live: LiveEvents
 
     async def translator(self, guild_id: hikari.Snowflakeish | None) -> Translator:
         """The plugin's texts in the guild's language (Spanish by default)."""

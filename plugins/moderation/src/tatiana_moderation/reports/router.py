@@ -9,7 +9,7 @@ from __future__ import annotations
 import hikari
 import lightbulb
 
-from tatiana import Database, GuildSettings
+from tatiana import Database, GuildSettings, LiveEvents
 from tatiana_moderation.commands.common import loader
 from tatiana_moderation.reports import actions, appeals, command, ids
 from tatiana_moderation.reports.responses import Deps
@@ -20,6 +20,7 @@ async def route(
     event: hikari.InteractionCreateEvent,
     db: Database = lightbulb.di.INJECTED,
     guild_settings: GuildSettings = lightbulb.di.INJECTED,
+    live: LiveEvents = lightbulb.di.INJECTED,
 ) -> None:
     """Hand a press or a form of ours to its handler; everything else is someone else's."""
     interaction = event.interaction
@@ -28,7 +29,7 @@ async def route(
     found = ids.parse(interaction.custom_id)
     if found is None:
         return
-    deps = Deps(db, guild_settings)
+    deps = Deps(db, guild_settings, live)
     numbers, verb = found.numbers, found.verb or ""
     if isinstance(interaction, hikari.ModalInteraction):
         if found.kind == ids.REPORT_FORM and len(numbers) == 2:
