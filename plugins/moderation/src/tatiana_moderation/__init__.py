@@ -1,4 +1,5 @@
-"""Tatiana's moderation plugin: warnings, timeouts, kicks, bans (temporary too), channel tools and automod, as cases."""
+"""Tatiana's moderation plugin: warnings, timeouts, kicks, bans (temporary too), channel tools, automod,
+reports and appeals, each action a numbered case."""
 
 from importlib.metadata import version
 from pathlib import Path
@@ -6,6 +7,7 @@ from pathlib import Path
 from tatiana import Plugin
 from tatiana_moderation.automod.loader import loader as automod_loader
 from tatiana_moderation.commands import loader
+from tatiana_moderation.reports import router as _reports  # noqa: F401  # registers the Report message command and the buttons
 from tatiana_moderation.runner import run_due_actions
 from tatiana_moderation.settings import ModerationSettings
 from tatiana_moderation.tables import metadata

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import hikari
@@ -65,12 +66,22 @@ def dm_text(case: Case, t: Translator, guild_name: str) -> str:
     return "\n".join(lines)
 
 
-async def direct_message(rest: hikari.api.RESTClient, user_id: int, content: str) -> bool:
-    """Send a user a direct message; False when they do not accept one from the bot."""
+async def direct_message(
+    rest: hikari.api.RESTClient,
+    user_id: int,
+    content: str,
+    components: Sequence[hikari.api.ComponentBuilder] = (),
+) -> bool:
+    """Send a user a direct message (with buttons); False when they do not accept one from the bot."""
     try:
         channel = await rest.create_dm_channel(user_id)
         await rest.create_message(
-            channel, content, user_mentions=False, role_mentions=False, mentions_everyone=False
+            channel,
+            content,
+            components=components or hikari.UNDEFINED,
+            user_mentions=False,
+            role_mentions=False,
+            mentions_everyone=False,
         )
     except (hikari.ForbiddenError, hikari.NotFoundError, hikari.BadRequestError) as exc:
         log.info("could not send a DM to %s: %s", user_id, exc)

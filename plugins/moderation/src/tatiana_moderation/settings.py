@@ -6,6 +6,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from tatiana import ChannelId
 from tatiana_moderation.automod.settings import AutomodSettings
+from tatiana_moderation.reports.settings import ReportSettings
 
 
 class ModerationSettings(BaseModel):
@@ -28,4 +29,8 @@ class ModerationSettings(BaseModel):
     automod: AutomodSettings = Field(
         default=AutomodSettings(),
         description="Rules checked on every message and what breaking them does; off until enabled.",
+    )
+    reports: ReportSettings = Field(
+        default=ReportSettings(),
+        description="Members' reports of messages and banned members' appeals.",
     )

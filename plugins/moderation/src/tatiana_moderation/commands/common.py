@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tatiana import Database, LiveEvents, Translator
 from tatiana_moderation.cases import Action, Case, GuildRef, Person, open_case
+from tatiana_moderation.guild_lookup import member_roles, role_positions
 from tatiana_moderation.hierarchy import Ranks, refusal, top_position
 from tatiana_moderation.reporting import publish
 from tatiana_moderation.settings import ModerationSettings
@@ -54,28 +55,11 @@ def permission_names(t: Translator, permissions: hikari.Permissions) -> str:
     return ", ".join(f"**{t(f'moderation.permissions.{flag.name}')}**" for flag in permissions)
 
 
-async def _role_positions(ctx: lightbulb.Context, guild_id: int, role_ids: set[int]) -> dict[int, int]:
-    """Positions of the guild's roles: from the cache when it knows every role in ``role_ids``, else REST."""
-    app = ctx.interaction.app
-    if isinstance(app, hikari.CacheAware):
-        cached = {int(r.id): r.position for r in app.cache.get_roles_view_for_guild(guild_id).values()}
-        if cached and role_ids <= cached.keys():
-            return cached
-    return {int(r.id): r.position for r in await ctx.client.rest.fetch_roles(guild_id)}
-
-
 async def _member_roles(ctx: lightbulb.Context, guild_id: int, user_id: int) -> list[int] | None:
     resolved = ctx.interaction.resolved
     if resolved is not None and user_id in resolved.members:
         return [int(r) for r in resolved.members[hikari.Snowflake(user_id)].role_ids]
-    app = ctx.interaction.app
-    if isinstance(app, hikari.CacheAware) and (cached := app.cache.get_member(guild_id, user_id)) is not None:
-        return [int(r) for r in cached.role_ids]
-    try:
-        member = await ctx.client.rest.fetch_member(guild_id, user_id)
-    except hikari.NotFoundError:
-        return None
-    return [int(r) for r in member.role_ids]
+    return await member_roles(ctx.interaction.app, guild_id, user_id)
 
 
 async def bot_id(ctx: lightbulb.Context) -> int:
@@ -97,7 +81,9 @@ async def hierarchy_refusal(ctx: lightbulb.Context, t: Translator, target: hikar
     moderator_roles = [int(r) for r in moderator.role_ids] if moderator is not None else []
     bot_roles = await _member_roles(ctx, guild.id, me) or []
     target_roles = await _member_roles(ctx, guild.id, int(target.id))
-    positions = await _role_positions(ctx, guild.id, {*moderator_roles, *bot_roles, *(target_roles or [])})
+    positions = await role_positions(
+        ctx.interaction.app, guild.id, {*moderator_roles, *bot_roles, *(target_roles or [])}
+    )
     ranks = Ranks(
         owner_id=owner_id,
         bot_id=me,

@@ -28,6 +28,7 @@ from tatiana_moderation.commands.common import (
 )
 from tatiana_moderation.durations import MAX_TIMEOUT, InvalidDuration, format_duration, parse_duration
 from tatiana_moderation.reporting import direct_message, dm_text
+from tatiana_moderation.reports.appeals import appeal_button
 from tatiana_moderation.settings import ModerationSettings
 
 log = logging.getLogger(__name__)
@@ -254,7 +255,11 @@ async def _tell_before_removal(
     """DM the member before a kick or ban: afterwards they share no server with the bot."""
     if not settings.dm_on_action:
         return []
-    if await direct_message(ctx.client.rest, preview.user_id, dm_text(preview, t, guild_ref(ctx).name)):
+    appeal = []
+    if preview.action is Action.BAN and settings.reports.takes_appeals:
+        appeal = [appeal_button(preview.guild_id, t)]
+    text = dm_text(preview, t, guild_ref(ctx).name)
+    if await direct_message(ctx.client.rest, preview.user_id, text, appeal):
         return []
     return [t("moderation.errors.dm_failed", member=f"<@{preview.user_id}>")]
 
