@@ -52,7 +52,7 @@ class CaseOut:
     id: int
     case_number: int
     guild_id: str
-    user_id: str
+    user_id: str | None  # None for an action on a channel (purge, slowmode, lock): see channel_id
     moderator_id: str | None
     action: str
     reason: str | None
@@ -103,7 +103,7 @@ def case_out(row: ModerationLog | sa.Row[Any]) -> CaseOut:
         id=row.id,
         case_number=row.case_number,
         guild_id=str(row.guild_id),
-        user_id=str(row.user_id),
+        user_id=str(row.user_id) if row.user_id is not None else None,
         moderator_id=str(row.moderator_id) if row.moderator_id is not None else None,
         action=row.action,
         reason=row.reason,
@@ -200,6 +200,7 @@ async def _recorded(services: ApiServices, record: CaseRecord) -> CaseOut:
         "action": out.action,
         "source": out.source,
         "user_id": out.user_id,
+        "channel_id": out.channel_id,
         "moderator_id": out.moderator_id,
         "reason": out.reason,
         "duration_seconds": out.duration,

@@ -34,11 +34,12 @@ class CaseUser:
 
 @dataclass(frozen=True)
 class CaseRecord:
-    """One moderation action to record: in which guild, to whom, by whom (None: automod), what, why, how long."""
+    """One moderation action to record: in which guild, to whom (None: to the channel ``channel_id``), by whom
+    (None: automod), what, why, how long."""
 
     guild_id: int
     guild_name: str
-    target: CaseUser
+    target: CaseUser | None
     moderator: CaseUser | None
     action: str
     reason: str | None = None
@@ -62,6 +63,8 @@ async def record_case(db: Database, record: CaseRecord, *, then: AfterCase | Non
     ``then`` runs in the same transaction with the new row (scheduling the action's end...); an exception from
     it undoes the case.
     """
+    if record.target is None and record.channel_id is None:
+        raise ValueError("a case is about a member or a channel: give target or channel_id")
     if record.duration_seconds is not None and record.duration_seconds <= 0:
         raise ValueError(f"a case's duration must be positive, not {record.duration_seconds} s")
     last: Exception | None = None
@@ -86,7 +89,7 @@ async def record_case(db: Database, record: CaseRecord, *, then: AfterCase | Non
 
 async def _write(session: AsyncSession, record: CaseRecord) -> sa.Row[Any]:
     await Database.ensure_guild(session, record.guild_id, record.guild_name, record.guild_owner_id)
-    people = {record.target, *([record.moderator] if record.moderator else [])}
+    people = {person for person in (record.target, record.moderator) if person is not None}
     for person in sorted(people, key=lambda p: p.id):
         await Database.ensure_user(session, person.id, person.username, person.global_name)
     await session.execute(sa.select(Guild.id).where(Guild.discord_id == record.guild_id).with_for_update())
@@ -101,7 +104,7 @@ async def _write(session: AsyncSession, record: CaseRecord) -> sa.Row[Any]:
         .values(
             guild_id=record.guild_id,
             case_number=following,
-            user_id=record.target.id,
+            user_id=record.target.id if record.target else None,
             moderator_id=record.moderator.id if record.moderator else None,
             action=record.action,
             reason=record.reason,

@@ -107,13 +107,15 @@ class ModerationLog(Base):
     __table_args__ = (
         CheckConstraint("duration IS NULL OR duration > 0", name="duration_positive"),
         CheckConstraint("case_number > 0", name="case_number_positive"),
+        CheckConstraint("user_id IS NOT NULL OR channel_id IS NOT NULL", name="has_target"),
         UniqueConstraint("guild_id", "case_number"),
         Index(None, "guild_id", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
     guild_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("guilds.discord_id", ondelete="CASCADE"))
-    user_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.discord_id"), index=True)
+    # None for an action on a channel (purge, slowmode, lock): ``channel_id`` says which.
+    user_id: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("users.discord_id"), index=True)
     moderator_id: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("users.discord_id"))
     action: Mapped[str] = mapped_column(String(20))
     reason: Mapped[str | None] = mapped_column(Text)

@@ -1,4 +1,5 @@
-"""Numbered moderation cases with expiry, the AI model and conversation of an exchange, command usage.
+"""Numbered moderation cases (of a member or a channel) with expiry, the AI model and conversation of an exchange,
+command usage.
 
 Revision ID: core_0003
 Revises: core_0002
@@ -53,7 +54,11 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("moderation_logs") as batch:
         batch.alter_column("case_number", existing_type=sa.Integer(), nullable=False)
+        batch.alter_column("user_id", existing_type=sa.BigInteger(), nullable=True)
         batch.create_check_constraint(op.f("ck_moderation_logs_case_number_positive"), "case_number > 0")
+        batch.create_check_constraint(
+            op.f("ck_moderation_logs_has_target"), "user_id IS NOT NULL OR channel_id IS NOT NULL"
+        )
         batch.create_unique_constraint(
             op.f("uq_moderation_logs_guild_id_case_number"), ["guild_id", "case_number"]
         )
@@ -98,7 +103,10 @@ def downgrade() -> None:
     with op.batch_alter_table("ai_conversations") as batch:
         batch.drop_column("conversation_id")
         batch.drop_column("model")
+    op.execute("DELETE FROM moderation_logs WHERE user_id IS NULL")  # channel cases had no place before
     with op.batch_alter_table("moderation_logs") as batch:
+        batch.drop_constraint(op.f("ck_moderation_logs_has_target"), type_="check")
+        batch.alter_column("user_id", existing_type=sa.BigInteger(), nullable=False)
         batch.drop_constraint(op.f("uq_moderation_logs_guild_id_case_number"), type_="unique")
         batch.drop_constraint(op.f("ck_moderation_logs_case_number_positive"), type_="check")
         for column in ("log_message_id", "channel_id", "source", "expires_at", "case_number"):

@@ -314,12 +314,19 @@ async def test_purge_deletes_the_last_messages_of_a_member_or_of_everyone(
     everyone = await moderator.slash("purge", count=2)
     assert everyone.content == "🧹 Deleted 2 messages."
     assert [m.id for m in messages_in(sandbox, general)] == [kept.id]
+    async with bot.sessions() as session:
+        purges = (await session.execute(sa.select(cases.c.user_id, cases.c.channel_id, cases.c.reason))).all()
+    assert [tuple(row) for row in purges] == [
+        (None, general.id, f"3 messages of <@{marta.user.id}> deleted"),
+        (None, general.id, "2 messages deleted"),
+    ], "a channel's case names the channel, not a member"
 
 
 async def test_slowmode_lock_and_unlock_change_the_channel(
     bot: TatianaBot, sandbox: Sandbox, guild: Guild, owner: SandboxUser
 ) -> None:
     await use_language(bot, guild, "en")
+    log = await with_mod_log(bot, guild)
     general = owner.channel
     slow = await owner.slash("slowmode", delay="30s")
     assert (
@@ -350,6 +357,19 @@ async def test_slowmode_lock_and_unlock_change_the_channel(
     assert locked_general.content.startswith(f"🔒 <#{general.id}>")
     await owner.slash("unlock")
     assert guild.id not in general.overwrites, "an overwrite left empty is removed"
+
+    posts = messages_in(sandbox, log)
+    assert [p.embeds[0]["title"] for p in posts] == [
+        "Case #1 · Slowmode",
+        "Case #2 · Slowmode",
+        "Case #3 · Channel locked",
+        "Case #4 · Channel unlocked",
+        "Case #5 · Channel locked",
+        "Case #6 · Channel unlocked",
+    ], "refused attempts open no case"
+    assert fields(posts[0])["Channel"] == f"<#{general.id}>" and fields(posts[0])["Duration"] == "30s"
+    assert fields(posts[1])["Reason"] == "Slowmode turned off"
+    assert fields(posts[2])["Channel"] == f"<#{other.id}>"
 
 
 async def test_channel_tools_name_the_permission_the_bot_lacks(
@@ -433,6 +453,7 @@ async def test_every_case_is_a_moderation_alert_for_the_guilds_dashboards(
         "action": "timeout",
         "source": "command",
         "user_id": str(marta.user_id),
+        "channel_id": str(moderator.channel.id),
         "moderator_id": str(moderator.user.id),
         "reason": "calma",
         "duration_seconds": 600,

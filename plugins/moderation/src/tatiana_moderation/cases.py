@@ -32,6 +32,14 @@ class Action(enum.StrEnum):
     BAN = "ban"
     UNBAN = "unban"
     DELETE = "delete"
+    PURGE = "purge"
+    SLOWMODE = "slowmode"
+    LOCK = "lock"
+    UNLOCK = "unlock"
+
+
+CHANNEL_ACTIONS = frozenset({Action.PURGE, Action.SLOWMODE, Action.LOCK, Action.UNLOCK})
+"""Actions on a channel rather than on a member: their cases name no member."""
 
 
 class Source(enum.StrEnum):
@@ -68,7 +76,7 @@ class Case:
     id: int
     guild_id: int
     number: int
-    user_id: int
+    user_id: int | None
     moderator_id: int | None
     action: Action
     reason: str | None
@@ -78,6 +86,13 @@ class Case:
     source: Source
     channel_id: int | None
     log_message_id: int | None
+
+    @property
+    def member_id(self) -> int:
+        """The member a member action's case is about."""
+        if self.user_id is None:
+            raise ValueError(f"case {self.number} is about a channel, not a member")
+        return self.user_id
 
     @classmethod
     def from_row(cls, row: Any) -> Case:
@@ -108,7 +123,7 @@ async def open_case(
     db: Database,
     *,
     guild: GuildRef,
-    target: Person,
+    target: Person | None,
     moderator: Person | None,
     action: Action,
     reason: str | None = None,
@@ -118,7 +133,8 @@ async def open_case(
     channel_id: int | None = None,
     then: Callable[[AsyncSession, Case], Awaitable[None]] | None = None,
 ) -> Case:
-    """Record an action as the guild's next case, in one transaction; ``moderator`` None for automod.
+    """Record an action as the guild's next case, in one transaction; ``moderator`` None for automod, ``target``
+    None for an action on the channel ``channel_id``.
 
     ``then`` runs in the same transaction with the new case (scheduling its end, marking what caused it
     done); an exception from it undoes the case.
@@ -129,7 +145,7 @@ async def open_case(
         guild_id=guild.id,
         guild_name=guild.name,
         guild_owner_id=guild.owner_id,
-        target=CaseUser(target.id, target.username, target.global_name),
+        target=CaseUser(target.id, target.username, target.global_name) if target is not None else None,
         moderator=CaseUser(moderator.id, moderator.username, moderator.global_name) if moderator else None,
         action=action.value,
         reason=reason,

@@ -23,6 +23,10 @@ COLORS = {
     Action.BAN: 0x992D22,
     Action.UNBAN: 0x2ECC71,
     Action.DELETE: 0x95A5A6,
+    Action.PURGE: 0x95A5A6,
+    Action.SLOWMODE: 0x3498DB,
+    Action.LOCK: 0xE67E22,
+    Action.UNLOCK: 0x2ECC71,
 }
 NO_DM = frozenset({Action.UNBAN})
 """Actions whose member is not told: an unbanned user shares no server with the bot."""
@@ -43,7 +47,10 @@ def case_embed(case: Case, t: Translator) -> hikari.Embed:
         color=COLORS[case.action],
         timestamp=case.created_at,
     )
-    embed.add_field(t("moderation.embed.member"), f"<@{case.user_id}> (`{case.user_id}`)", inline=True)
+    if case.user_id is not None:
+        embed.add_field(t("moderation.embed.member"), f"<@{case.user_id}> (`{case.user_id}`)", inline=True)
+    else:
+        embed.add_field(t("moderation.embed.channel"), f"<#{case.channel_id}>", inline=True)
     moderator = f"<@{case.moderator_id}>" if case.moderator_id is not None else t("moderation.embed.automod")
     embed.add_field(t("moderation.embed.moderator"), moderator, inline=True)
     if case.duration is not None:
@@ -135,7 +142,7 @@ async def publish(
     if settings.mod_log_channel_id is not None:
         logged = await post_to_log(rest, db, case, t, settings.mod_log_channel_id)
     dm_sent = None
-    if dm and settings.dm_on_action and case.action not in NO_DM:
+    if dm and settings.dm_on_action and case.action not in NO_DM and case.user_id is not None:
         dm_sent = await direct_message(rest, case.user_id, dm_text(case, t, guild_name))
     if live is not None:
         await alert(live, case)
@@ -148,7 +155,8 @@ def alert_data(case: Case) -> dict[str, object]:
         "case": case.number,
         "action": case.action.value,
         "source": case.source.value,
-        "user_id": str(case.user_id),
+        "user_id": str(case.user_id) if case.user_id is not None else None,
+        "channel_id": str(case.channel_id) if case.channel_id is not None else None,
         "moderator_id": str(case.moderator_id) if case.moderator_id is not None else None,
         "reason": case.reason,
         "duration_seconds": int(case.duration.total_seconds()) if case.duration is not None else None,

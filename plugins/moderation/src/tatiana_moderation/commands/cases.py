@@ -20,7 +20,11 @@ SNIPPET = 80
 
 def case_line(case: Case, t: Translator) -> str:
     """One line of a list of cases: number, action, member, when, reason."""
-    parts = [f"**#{case.number}**", t(f"moderation.actions.{case.action}"), f"<@{case.user_id}>"]
+    parts = [
+        f"**#{case.number}**",
+        t(f"moderation.actions.{case.action}"),
+        f"<@{case.user_id}>" if case.user_id is not None else f"<#{case.channel_id}>",
+    ]
     if case.duration is not None:
         parts.append(format_duration(case.duration))
     parts.append(f"<t:{int(case.created_at.timestamp())}:d>")

@@ -8,11 +8,13 @@ import hikari
 import lightbulb
 
 from tatiana import Translator
+from tatiana_moderation.cases import Action
 from tatiana_moderation.commands.common import (
     audit_reason,
     loader,
     missing_permissions,
     permission_names,
+    record_channel,
     refuse,
 )
 from tatiana_moderation.durations import InvalidDuration, format_duration, parse_duration
@@ -91,6 +93,16 @@ class Purge(
         lines = [t("moderation.purge.done", count=len(chosen))]
         if too_old:
             lines.append(t("moderation.purge.too_old", count=too_old))
+        if chosen:
+            whose = self.member.mention if self.member is not None else None
+            key = "moderation.purge.case_of" if whose else "moderation.purge.case"
+            lines += await record_channel(
+                ctx,
+                t,
+                action=Action.PURGE,
+                channel_id=int(ctx.channel_id),
+                reason=t(key, count=len(chosen), member=whose or ""),
+            )
         await ctx.respond("\n".join(lines))
 
 
@@ -137,7 +149,15 @@ class Slowmode(
             answer = t("moderation.slowmode.on", channel=f"<#{channel_id}>", delay=format_duration(delay))
         else:
             answer = t("moderation.slowmode.off", channel=f"<#{channel_id}>")
-        await ctx.respond(answer)
+        problems = await record_channel(
+            ctx,
+            t,
+            action=Action.SLOWMODE,
+            channel_id=int(channel_id),
+            reason=None if delay else t("moderation.slowmode.case_off"),
+            duration=delay or None,
+        )
+        await ctx.respond("\n".join([answer, *problems]))
 
 
 async def _set_everyone_send(ctx: lightbulb.Context, t: Translator, channel_id: int, *, locked: bool) -> None:
@@ -182,9 +202,11 @@ async def _set_everyone_send(ctx: lightbulb.Context, t: Translator, channel_id: 
     except hikari.ForbiddenError:
         await refuse(ctx, t("moderation.errors.channel_refused", channel=f"<#{channel_id}>"))
         return
-    await ctx.respond(
-        t("moderation.lock.done" if locked else "moderation.unlock.done", channel=f"<#{channel_id}>")
+    problems = await record_channel(
+        ctx, t, action=Action.LOCK if locked else Action.UNLOCK, channel_id=channel_id
     )
+    done = t("moderation.lock.done" if locked else "moderation.unlock.done", channel=f"<#{channel_id}>")
+    await ctx.respond("\n".join([done, *problems]))
 
 
 @loader.command

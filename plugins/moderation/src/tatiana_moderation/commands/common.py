@@ -160,6 +160,40 @@ async def record(
     return case, problems
 
 
+@lightbulb.di.with_di
+async def record_channel(
+    ctx: lightbulb.Context,
+    t: Translator,
+    *,
+    action: Action,
+    channel_id: int,
+    reason: str | None = None,
+    duration: timedelta | None = None,
+    db: Database = lightbulb.di.INJECTED,
+    settings: ModerationSettings | None = lightbulb.di.INJECTED,
+    live: LiveEvents = lightbulb.di.INJECTED,
+) -> list[str]:
+    """Open the case of an action on a channel and post it in the mod-log; what went wrong, for the moderator."""
+    settings = settings or ModerationSettings()
+    guild = guild_ref(ctx)
+    case = await open_case(
+        db,
+        guild=guild,
+        target=None,
+        moderator=person(ctx.user),
+        action=action,
+        reason=reason,
+        duration=duration,
+        channel_id=channel_id,
+    )
+    published = await publish(
+        ctx.client.rest, db, case, t=t, settings=settings, guild_name=guild.name, dm=False, live=live
+    )
+    if published.logged is False:
+        return [t("moderation.errors.log_failed", channel=f"<#{settings.mod_log_channel_id}>")]
+    return []
+
+
 async def announce(
     ctx: lightbulb.Context, settings: ModerationSettings, text: str, problems: list[str], target: hikari.User
 ) -> None:

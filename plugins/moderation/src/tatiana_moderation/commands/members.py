@@ -259,7 +259,7 @@ async def _tell_before_removal(
     if preview.action is Action.BAN and settings.reports.takes_appeals:
         appeal = [appeal_button(preview.guild_id, t)]
     text = dm_text(preview, t, guild_ref(ctx).name)
-    if await direct_message(ctx.client.rest, preview.user_id, text, appeal):
+    if await direct_message(ctx.client.rest, preview.member_id, text, appeal):
         return []
     return [t("moderation.errors.dm_failed", member=f"<@{preview.user_id}>")]
 
@@ -411,12 +411,12 @@ class Ban(
 
         async def plan_unban(session: AsyncSession, case: Case) -> None:
             if case.expires_at is None:
-                await schedule.cancel_in(session, case.guild_id, case.user_id, "unban")
+                await schedule.cancel_in(session, case.guild_id, case.member_id, "unban")
                 return
             await schedule.schedule(
                 session,
                 guild_id=case.guild_id,
-                user_id=case.user_id,
+                user_id=case.member_id,
                 action="unban",
                 due_at=case.expires_at,
                 case_id=case.id,
