@@ -39,6 +39,14 @@ class PluginListener:
         return str(getattr(self.callback, "__qualname__", self.callback))
 
 
+def _guild_of(event: hikari.Event) -> int | None:
+    """The guild an event happened in: an interaction's (a button pressed, a form sent) is on the interaction."""
+    if isinstance(event, hikari.InteractionCreateEvent):
+        return event.interaction.guild_id
+    guild_id = getattr(event, "guild_id", None)
+    return guild_id if isinstance(guild_id, int) else None
+
+
 class ListenerDispatch:
     """Every gated plugin listener of one bot, by event type, each type subscribed once with hikari."""
 
@@ -82,7 +90,7 @@ class ListenerDispatch:
 
     async def dispatch(self, event: hikari.Event, listeners: tuple[PluginListener, ...]) -> None:
         """Run the listeners whose plugin is on in the event's guild (all of them for events of no guild)."""
-        guild_id = getattr(event, "guild_id", None)
+        guild_id = _guild_of(event)
         if guild_id is not None:
             listeners = await self._enabled(int(guild_id), listeners, event)
         if not listeners:

@@ -8,10 +8,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import hikari
+import lightbulb
+import pytest
 from prometheus_client import REGISTRY
 
+from tatiana import Plugin
 from tatiana.bot.messages import message
 from tatiana.testing.harness import sandbox_bot
+from tatiana.testing.sandbox.interactions import NoResponse
 from tatiana.testing.sandbox.server import Sandbox
 
 DEMO, SECOND = "Tatiana Dev", "Segundo"
@@ -112,3 +117,42 @@ async def test_a_burst_of_messages_reaches_a_listener_in_order_before_anything_i
             await marta.send(text)
         await eventually(lambda: len(tested.heard_in(bot.app)) == len(burst))
         assert tested.heard_in(bot.app) == burst
+
+
+def buttons_plugin(pressed: list[int]) -> Plugin:
+    """A plugin whose command answers with a button that its own InteractionCreateEvent listener handles."""
+    loader = lightbulb.Loader()
+
+    @loader.command
+    class Buttons(lightbulb.SlashCommand, name="buttons", description="A button"):
+        @lightbulb.invoke
+        async def invoke(self, ctx: lightbulb.Context) -> None:
+            row = ctx.client.rest.build_message_action_row().add_interactive_button(
+                hikari.ButtonStyle.PRIMARY, "buttons:press", label="Press"
+            )
+            await ctx.respond("press it", components=[row])
+
+    @loader.listener(hikari.InteractionCreateEvent)
+    async def on_press(event: hikari.InteractionCreateEvent) -> None:
+        interaction = event.interaction
+        if isinstance(interaction, hikari.ComponentInteraction) and interaction.custom_id == "buttons:press":
+            pressed.append(int(interaction.guild_id or 0))
+            await interaction.create_initial_response(hikari.ResponseType.MESSAGE_CREATE, "pressed")
+
+    return Plugin(name="buttons", version="1.0.0", description="Buttons", requires="1.*", loaders=[loader])
+
+
+async def test_a_disabled_plugins_buttons_do_nothing_in_that_guild(
+    sandbox: Sandbox, database_url: str, act: Any
+) -> None:
+    pressed: list[int] = []
+    marta = act(sandbox, DEMO, "marta")
+    async with sandbox_bot(sandbox, database_url, plugins=[buttons_plugin(pressed)]) as bot:
+        offer = await marta.slash("buttons")
+        assert (await offer.press("buttons:press")).content == "pressed"
+        await bot.service.disable(marta.guild.id, "buttons")
+        refused = gated("buttons", "listener")
+        with pytest.raises(NoResponse):
+            await offer.press("buttons:press", timeout=1.0)
+        assert pressed == [marta.guild.id], "the listener did not run where the plugin is off"
+        assert gated("buttons", "listener") == refused + 1
