@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 import lightbulb
 
+from tatiana.bot.command_names import invoked_name
 from tatiana.live_events import LiveEvents
 
 log = logging.getLogger(__name__)
@@ -26,7 +27,7 @@ def command_activity_hook(
             return
         data = {
             "action": "command",
-            "command": context.command_data.qualified_name,
+            "command": invoked_name(context),
             "plugin": plugin_of(context),
             "user_id": str(context.user.id),
             "channel_id": str(context.channel_id),

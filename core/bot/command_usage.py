@@ -12,6 +12,7 @@ import lightbulb
 from sqlalchemy import insert
 
 from tatiana.bot.batches import DEFAULT_INTERVAL, BatchWriter
+from tatiana.bot.command_names import invoked_name
 from tatiana.db.models import CommandUsage
 
 if TYPE_CHECKING:
@@ -81,7 +82,7 @@ class CommandUsageRecorder:
                 channel_id=int(context.channel_id),
                 user_id=int(context.user.id),
                 plugin=self._plugin_of(context),
-                command=context.command_data.qualified_name[:100],
+                command=invoked_name(context)[:100],
                 succeeded=error is None,
                 error=error,
                 latency_ms=round(latency_ms, 3),

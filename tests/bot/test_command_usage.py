@@ -63,3 +63,17 @@ async def test_successes_and_failures_are_buffered_then_written_in_one_flush(
 
         await marta.slash("bad")  # still buffered when the bot stops
     assert len(await _rows(database_url)) == 5  # the shutdown flush wrote it
+
+
+async def test_localized_commands_and_subcommands_are_recorded_by_the_name_members_type(
+    sandbox: Sandbox, database_url: str, act: Any
+) -> None:
+    ana = act(sandbox, DEMO, "ana")  # the owner: the economy's admin commands are hers
+    async with sandbox_bot(sandbox, database_url, plugins=["economy"], flush_interval=3600) as bot:
+        await ana.slash("balance")
+        await ana.slash("economy give", member=ana.member, amount=5)
+        await bot.command_usage.buffer.flush()
+    rows = await _rows(database_url)
+    assert [(r.command, r.plugin) for r in rows] == [("balance", "economy"), ("economy give", "economy")], (
+        "not lightbulb's localization keys"
+    )
