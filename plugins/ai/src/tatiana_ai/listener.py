@@ -105,6 +105,19 @@ async def answer_message(
     channel_id = int(event.channel_id)
     question = f"{event.author.display_name}: {prompt}"
     past = await memory.recall(db, channel_id, settings.memory_tokens)
+    if (
+        past.unsummarised
+    ):  # folded in beside the answer: the next question finds the summary, or summarises again
+        state.spawn(
+            summarise(
+                db,
+                config,
+                model=settings.model,
+                guild_id=asker.guild_id,
+                conversation_id=channel_id,
+                recollection=past,
+            )
+        )
     surface = ChannelSurface.replying_to(event.message)
     await answer(
         t,
@@ -128,14 +141,3 @@ async def answer_message(
             ),
         ),
     )
-    if past.unsummarised:
-        state.spawn(
-            summarise(
-                db,
-                config,
-                model=settings.model,
-                guild_id=asker.guild_id,
-                conversation_id=channel_id,
-                recollection=past,
-            )
-        )
