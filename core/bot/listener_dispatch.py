@@ -124,7 +124,9 @@ class ListenerDispatch:
         async with self._di.enter_context(lightbulb.di.Contexts.DEFAULT):
             # The listener context, new for each event, holds only what is registered for it and itself: a
             # tenth of the cost of an event when nothing is registered and no listener asks for the container.
-            if _registers_anything(self._listener_registry) or any(x.needs_listener_context for x in listeners):
+            if _registers_anything(self._listener_registry) or any(
+                x.needs_listener_context for x in listeners
+            ):
                 async with self._di.enter_context(lightbulb.di.Contexts.LISTENER):
                     await self._run(listeners, event)
             else:

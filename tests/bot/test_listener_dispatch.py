@@ -152,7 +152,9 @@ async def test_a_listener_gets_the_listener_context_and_what_is_registered_for_i
         loader = lightbulb.Loader()
 
         @loader.listener(hikari.GuildMessageCreateEvent)
-        async def with_marker(event: hikari.GuildMessageCreateEvent, marker: Marker = lightbulb.di.INJECTED) -> None:
+        async def with_marker(
+            event: hikari.GuildMessageCreateEvent, marker: Marker = lightbulb.di.INJECTED
+        ) -> None:
             if event.is_human:
                 markers.append(marker)
 

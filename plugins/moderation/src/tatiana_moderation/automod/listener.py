@@ -36,7 +36,10 @@ async def moderate_message(
     """Check a member's message against the guild's automod rules and act on the first one it breaks."""
     if not event.is_human:
         return
-    automod = (await guild_settings.get(ModerationSettings, event.guild_id)).automod
+    settings = guild_settings.cached(ModerationSettings, event.guild_id)
+    if settings is None:
+        settings = await guild_settings.get(ModerationSettings, event.guild_id)
+    automod = settings.automod
     if not automod.enabled:
         return
     compiled = state.compiled(automod)

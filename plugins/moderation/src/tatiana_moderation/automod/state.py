@@ -115,12 +115,14 @@ class AutomodState:
         return len(self._trails)
 
     def recent(self, trail: Trail, seconds: float, above: int = 0) -> int:
-        """How many messages of the trail are at most ``seconds`` old (0 at once if the trail holds ``above`` or
-        fewer: the caller only wants to know past that)."""
+        """How many messages of the trail are at most ``seconds`` old (0 at once if ``above`` or fewer are: the
+        caller only wants to know past that)."""
         times = trail.times
         if len(times) <= above:
             return 0
         since = self.clock() - seconds
+        if times[-above - 1] < since:
+            return 0
         count = 0
         for moment in reversed(times):
             if moment < since:
