@@ -10,8 +10,9 @@ reaches the other listeners nor the shard.
 from __future__ import annotations
 
 import asyncio
+import types
 import typing
-from collections.abc import Awaitable, Callable, Coroutine, Iterable
+from collections.abc import Awaitable, Callable, Coroutine, Generator, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -72,6 +73,21 @@ def _registers_anything(registry: linkd.Registry) -> bool:
     return not isinstance(nodes, dict) or bool(nodes)
 
 
+@types.coroutine
+def _resumed(started: Coroutine[Any, Any, None], awaited: Any) -> Generator[Any, Any, None]:
+    """The rest of ``started``, a coroutine stepped by hand until it waited on ``awaited``: what a task runs."""
+    try:
+        yield awaited
+    except BaseException as error:  # a cancellation is the coroutine's to handle, as if it had been a task
+        try:
+            awaited = started.throw(error)
+        except StopIteration:
+            return
+        yield from _resumed(started, awaited)
+        return
+    yield from started
+
+
 class ListenerDispatch:
     """Every gated plugin listener of one bot, by event type, each type subscribed once with hikari."""
 
@@ -121,28 +137,45 @@ class ListenerDispatch:
             listeners = await self._enabled(int(guild_id), listeners, event)
         if not listeners:
             return
-        async with self._di.enter_context(lightbulb.di.Contexts.DEFAULT):
-            # The listener context, new for each event, holds only what is registered for it and itself: a
-            # tenth of the cost of an event when nothing is registered and no listener asks for the container.
-            if _registers_anything(self._listener_registry) or any(
-                x.needs_listener_context for x in listeners
-            ):
-                async with self._di.enter_context(lightbulb.di.Contexts.LISTENER):
-                    await self._run(listeners, event)
-            else:
+        default = self._di.default_container
+        if default is None or not linkd.DI_ENABLED or linkd.DI_CONTAINER.get(None) is not None:
+            async with self._di.enter_context(lightbulb.di.Contexts.DEFAULT):
+                await self._in_default_context(listeners, event)
+            return
+        # What entering the default context does once it exists and no other is entered, without the cost of
+        # linkd's generator-based context manager.
+        token = linkd.DI_CONTAINER.set(default)
+        try:
+            await self._in_default_context(listeners, event)
+        finally:
+            linkd.DI_CONTAINER.reset(token)
+
+    async def _in_default_context(self, listeners: tuple[PluginListener, ...], event: hikari.Event) -> None:
+        # The listener context, new for each event, holds only what is registered for it and itself: a tenth
+        # of the cost of an event when nothing is registered and no listener asks for the container.
+        if _registers_anything(self._listener_registry) or any(x.needs_listener_context for x in listeners):
+            async with self._di.enter_context(lightbulb.di.Contexts.LISTENER):
                 await self._run(listeners, event)
+        else:
+            await self._run(listeners, event)
 
     async def _run(self, listeners: tuple[PluginListener, ...], event: hikari.Event) -> None:
         if len(listeners) == 1:
             await self._isolated(listeners[0], event)
             return
-        # Side by side, as separate subscriptions would run: a listener that waits (on a model, on REST)
-        # does not hold back the others. The injection context stays open until the last one is done.
-        others = [asyncio.create_task(self._isolated(x, event)) for x in listeners[1:]]
-        try:
-            await self._isolated(listeners[0], event)
-        finally:
-            await asyncio.wait(others)
+        # Side by side, as separate subscriptions would run: a listener that waits (on a model, on REST) does
+        # not hold back the others. Each starts here and gets a task only once it waits (most never do). The
+        # injection context stays open until the last one is done.
+        waiting = []
+        for listener in listeners:
+            started = self._isolated(listener, event)
+            try:
+                awaited = started.send(None)
+            except StopIteration:
+                continue
+            waiting.append(asyncio.ensure_future(_resumed(started, awaited)))
+        if waiting:
+            await asyncio.wait(waiting)
 
     async def _enabled(
         self, guild_id: int, listeners: tuple[PluginListener, ...], event: hikari.Event
