@@ -10,6 +10,7 @@ reaches the other listeners nor the shard.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import types
 import typing
 from collections.abc import Awaitable, Callable, Coroutine, Generator, Iterable
@@ -164,18 +165,23 @@ class ListenerDispatch:
             await self._isolated(listeners[0], event)
             return
         # Side by side, as separate subscriptions would run: a listener that waits (on a model, on REST) does
-        # not hold back the others. Each starts here and gets a task only once it waits (most never do). The
-        # injection context stays open until the last one is done.
-        waiting = []
-        for listener in listeners:
-            started = self._isolated(listener, event)
-            try:
-                awaited = started.send(None)
-            except StopIteration:
-                continue
-            waiting.append(asyncio.ensure_future(_resumed(started, awaited)))
-        if waiting:
-            await asyncio.wait(waiting)
+        # not hold back the others. Each starts here, in a copy of the context as a task of its own would, and
+        # gets a task in that context only once it waits (most never do). The injection context stays open
+        # until the last one is done.
+        loop = asyncio.get_running_loop()
+        waiting: list[asyncio.Task[None]] = []
+        try:
+            for listener in listeners:
+                started = self._isolated(listener, event)
+                context = contextvars.copy_context()
+                try:
+                    awaited = context.run(started.send, None)
+                except StopIteration:
+                    continue
+                waiting.append(loop.create_task(_resumed(started, awaited), context=context))
+        finally:
+            if waiting:
+                await asyncio.wait(waiting)
 
     async def _enabled(
         self, guild_id: int, listeners: tuple[PluginListener, ...], event: hikari.Event

@@ -6,6 +6,7 @@ The real bot on the sandbox through the real hikari client; the plugins are reco
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import time
 from collections.abc import Callable
 from typing import Any
@@ -92,6 +93,37 @@ async def test_a_listener_that_waits_holds_back_neither_the_other_plugins_nor_th
         assert waited == []
         release.set()
         await eventually(lambda: sorted(waited) == ["dos", "uno"])
+
+
+CURRENT: contextvars.ContextVar[str | None] = contextvars.ContextVar("current", default=None)
+
+
+def context_plugin(name: str, done: list[str]) -> Plugin:
+    """A plugin whose message listener sets a context variable, waits, and resets it."""
+    loader = lightbulb.Loader()
+
+    @loader.listener(hikari.GuildMessageCreateEvent)
+    async def on_message(event: hikari.GuildMessageCreateEvent) -> None:
+        if not event.is_human:
+            return
+        token = CURRENT.set(name)
+        await asyncio.sleep(0)
+        assert CURRENT.get() == name
+        CURRENT.reset(token)
+        done.append(name)
+
+    return Plugin(name=name, version="1.0", description="Sets", requires="1.*", loaders=[loader])
+
+
+async def test_listeners_of_one_event_each_have_their_own_context_variables_across_a_wait(
+    sandbox: Sandbox, sqlite_url: str, act: Any
+) -> None:
+    done: list[str] = []
+    marta = act(sandbox, DEMO, "marta")
+    plugins = [context_plugin("first", done), context_plugin("second", done)]
+    async with sandbox_bot(sandbox, sqlite_url, plugins=plugins):
+        await marta.send("hola")
+        await eventually(lambda: sorted(done) == ["first", "second"])
 
 
 async def test_a_guarded_loader_on_a_plain_lightbulb_client_still_isolates_its_listeners(
