@@ -135,6 +135,11 @@ class GuildPluginService:
         state = self._cache.get((guild_id, plugin))
         return None if state is None else state.enabled
 
+    def settings_cached(self, guild_id: int, plugin: str) -> BaseModel | None:
+        """``current_settings`` from the cache alone, with no wait; None if not cached."""
+        state = self._cache.get((guild_id, plugin))
+        return None if state is None else state.settings
+
     async def enable(self, guild_id: int, plugin: str, *, by: int | None = None) -> None:
         """Turn ``plugin`` on in the guild; ``by`` is the Discord id of who did it."""
         await self._write(guild_id, self._plugin(plugin), by, enabled=True)

@@ -40,13 +40,25 @@ class GuildSettings:
         plugin = self._plugins.get(model)
         if plugin is None:
             raise KeyError(f"no loaded plugin has the settings model {model.__qualname__}")
-        settings = await self._service.current_settings(int(guild_id), plugin)
-        if not isinstance(settings, model):
-            raise TypeError(
-                f"plugin {plugin}'s settings are a {type(settings).__qualname__}, not {model.__qualname__}"
-            )
-        return settings
+        return _checked(await self._service.current_settings(int(guild_id), plugin), model, plugin)
+
+    def cached(self, model: type[SettingsT], guild_id: hikari.Snowflakeish) -> SettingsT | None:
+        """``get`` from this process's cache alone, with no wait: None when they are not cached (``get`` then).
+        For listeners that hear every message."""
+        plugin = self._plugins.get(model)
+        if plugin is None:
+            raise KeyError(f"no loaded plugin has the settings model {model.__qualname__}")
+        settings = self._service.settings_cached(int(guild_id), plugin)
+        return None if settings is None else _checked(settings, model, plugin)
 
     async def language(self, guild_id: hikari.Snowflakeish | None) -> str:
         """The guild's language, ``"es"`` or ``"en"`` (the default for None)."""
         return await self._languages(None if guild_id is None else int(guild_id))
+
+
+def _checked(settings: BaseModel, model: type[SettingsT], plugin: str) -> SettingsT:
+    if not isinstance(settings, model):
+        raise TypeError(
+            f"plugin {plugin}'s settings are a {type(settings).__qualname__}, not {model.__qualname__}"
+        )
+    return settings

@@ -6,12 +6,14 @@ The real bot on the sandbox through the real hikari client; the plugins are reco
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import time
 from collections.abc import Callable
 from typing import Any
 
 import hikari
 import lightbulb
+import linkd
 import pytest
 
 from tatiana import Database, Plugin
@@ -93,6 +95,37 @@ async def test_a_listener_that_waits_holds_back_neither_the_other_plugins_nor_th
         await eventually(lambda: sorted(waited) == ["dos", "uno"])
 
 
+CURRENT: contextvars.ContextVar[str | None] = contextvars.ContextVar("current", default=None)
+
+
+def context_plugin(name: str, done: list[str]) -> Plugin:
+    """A plugin whose message listener sets a context variable, waits, and resets it."""
+    loader = lightbulb.Loader()
+
+    @loader.listener(hikari.GuildMessageCreateEvent)
+    async def on_message(event: hikari.GuildMessageCreateEvent) -> None:
+        if not event.is_human:
+            return
+        token = CURRENT.set(name)
+        await asyncio.sleep(0)
+        assert CURRENT.get() == name
+        CURRENT.reset(token)
+        done.append(name)
+
+    return Plugin(name=name, version="1.0", description="Sets", requires="1.*", loaders=[loader])
+
+
+async def test_listeners_of_one_event_each_have_their_own_context_variables_across_a_wait(
+    sandbox: Sandbox, sqlite_url: str, act: Any
+) -> None:
+    done: list[str] = []
+    marta = act(sandbox, DEMO, "marta")
+    plugins = [context_plugin("first", done), context_plugin("second", done)]
+    async with sandbox_bot(sandbox, sqlite_url, plugins=plugins):
+        await marta.send("hola")
+        await eventually(lambda: sorted(done) == ["first", "second"])
+
+
 async def test_a_guarded_loader_on_a_plain_lightbulb_client_still_isolates_its_listeners(
     sandbox: Sandbox, probe: Any, act: Any, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -114,3 +147,52 @@ async def test_a_guarded_loader_on_a_plain_lightbulb_client_still_isolates_its_l
         assert tatiana_handlers(app, hikari.GuildMessageCreateEvent) == []
     finally:
         await app.close()
+
+
+class Marker:
+    """A dependency registered for the listener injection context only."""
+
+
+def container_plugin(seen: list[object]) -> Plugin:
+    """A plugin whose message listener asks for the listener injection context itself, and for ``Marker``."""
+    loader = lightbulb.Loader()
+
+    @loader.listener(hikari.GuildMessageCreateEvent)
+    async def on_message(
+        event: hikari.GuildMessageCreateEvent,
+        container: lightbulb.di.ListenerContainer = lightbulb.di.INJECTED,
+        db: Database = lightbulb.di.INJECTED,
+    ) -> None:
+        if event.is_human:
+            seen.append(container)
+
+    return Plugin(name="container", version="1.0", description="Asks", requires="1.*", loaders=[loader])
+
+
+async def test_a_listener_gets_the_listener_context_and_what_is_registered_for_it(
+    sandbox: Sandbox, sqlite_url: str, act: Any
+) -> None:
+    containers: list[object] = []
+    marta = act(sandbox, DEMO, "marta")
+    async with sandbox_bot(sandbox, sqlite_url, plugins=[container_plugin(containers)]) as bot:
+        await marta.send("uno")
+        await eventually(lambda: len(containers) == 1)
+        assert isinstance(containers[0], linkd.Container)
+        assert containers[0] is not bot.client.di.default_container
+
+        markers: list[Marker] = []
+        loader = lightbulb.Loader()
+
+        @loader.listener(hikari.GuildMessageCreateEvent)
+        async def with_marker(
+            event: hikari.GuildMessageCreateEvent, marker: Marker = lightbulb.di.INJECTED
+        ) -> None:
+            if event.is_human:
+                markers.append(marker)
+
+        bot.client.di.registry_for(lightbulb.di.Contexts.LISTENER).register_factory(Marker, Marker)
+        PluginGate.guard_listeners("container", loader)
+        await loader.add_to_client(bot.client)
+        await marta.send("dos")
+        await eventually(lambda: len(markers) == 1 and len(containers) == 2)
+        assert isinstance(markers[0], Marker) and containers[1] is not containers[0]

@@ -24,6 +24,7 @@ from tatiana.guild_plugins import (
     SettingsValidationError,
     UnknownPluginError,
 )
+from tatiana.guild_settings import GuildSettings
 from tatiana.registry import PluginRegistry
 from tatiana.shards.redis_coordination import RedisCoordination
 
@@ -191,6 +192,22 @@ async def test_settings_update_is_validated_and_stored(env: Env) -> None:
     assert merged == GreetSettings(greeting="buenas", limit=7, channels=[12, 13])
     [row] = await env.rows()
     assert row.settings == {"greeting": "buenas", "limit": 7, "channels": [12, 13]}
+
+
+async def test_cached_settings_are_the_current_ones_once_read_and_none_before(env: Env) -> None:
+    service = await env.service()
+    settings = GuildSettings(service, REGISTRY, languages=None)  # type: ignore[arg-type]
+    assert settings.cached(GreetSettings, GUILD) is None
+    current = await settings.get(GreetSettings, GUILD)
+    assert settings.cached(GreetSettings, GUILD) is current
+    updated = await service.update_settings(GUILD, "greet", {"limit": 7})
+    assert settings.cached(GreetSettings, GUILD) == updated
+
+    class Unknown(BaseModel):
+        pass
+
+    with pytest.raises(KeyError):
+        settings.cached(Unknown, GUILD)
 
 
 async def test_invalid_settings_write_nothing(env: Env) -> None:

@@ -132,6 +132,8 @@ def test_trails_count_within_windows_and_stay_bounded() -> None:
         trail = state.record(1, 10, hash(text))
     assert state.recent(trail, 1.5) == 2
     assert state.recent(trail, 10) == 4
+    assert state.recent(trail, 1.5, above=1) == 2
+    assert state.recent(trail, 1.5, above=2) == 0, "no more than `above` within the window: 0 at once"
     assert state.repeats(trail, 10, hash("a")) == 3
     assert state.repeats(trail, 1.5, hash("a")) == 2
     for user in range(11, 15):

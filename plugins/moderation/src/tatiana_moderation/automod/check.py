@@ -19,7 +19,8 @@ def check(
     trail = None
     digest = 0
     if compiled.remembers:
-        digest = hash(content.strip().casefold()) if content.strip() else 0
+        stripped = content.strip()
+        digest = hash(stripped.casefold()) if stripped else 0
         trail = state.record(guild_id, int(message.author.id), digest)
     if content:
         if settings.words.enabled and (hit := rules.words(compiled.word_list, content)):

@@ -12,20 +12,25 @@ from tatiana_moderation.automod.state import AutomodState, CompiledRules
 from tatiana_moderation.settings import ModerationSettings
 
 
-def _exempt(compiled: CompiledRules, event: hikari.GuildMessageCreateEvent) -> bool:
+def _exempt(compiled: CompiledRules, state: AutomodState, event: hikari.GuildMessageCreateEvent) -> bool:
     """Whether the author has an exempt role, or the channel (or a thread's parent) is exempt."""
     member = event.member
     if compiled.exempt_roles and member is not None and not compiled.exempt_roles.isdisjoint(member.role_ids):
         return True
     if not compiled.exempt_channels:
         return False
-    if event.channel_id in compiled.exempt_channels:
+    channel_id = event.channel_id
+    if channel_id in compiled.exempt_channels:
         return True
-    if isinstance(event.app, hikari.CacheAware):
-        thread = event.app.cache.get_thread(event.channel_id)
-        if thread is not None and thread.parent_id in compiled.exempt_channels:
-            return True
-    return False
+    if channel_id in state.plain_channels or not isinstance(event.app, hikari.CacheAware):
+        return False
+    cache = event.app.cache
+    thread = cache.get_thread(channel_id)
+    if thread is None:
+        if cache.get_guild_channel(channel_id) is not None:
+            state.plain_channel(channel_id)
+        return False
+    return thread.parent_id in compiled.exempt_channels
 
 
 async def moderate_message(
@@ -36,11 +41,14 @@ async def moderate_message(
     """Check a member's message against the guild's automod rules and act on the first one it breaks."""
     if not event.is_human:
         return
-    automod = (await guild_settings.get(ModerationSettings, event.guild_id)).automod
+    settings = guild_settings.cached(ModerationSettings, event.guild_id)
+    if settings is None:
+        settings = await guild_settings.get(ModerationSettings, event.guild_id)
+    automod = settings.automod
     if not automod.enabled:
         return
     compiled = state.compiled(automod)
-    if _exempt(compiled, event):
+    if _exempt(compiled, state, event):
         return
     guild_id = int(event.guild_id)
     found = check(compiled, state, guild_id, event.message)

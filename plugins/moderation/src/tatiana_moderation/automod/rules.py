@@ -102,13 +102,12 @@ def caps(rule: CapsRule, content: str) -> Hit | None:
         return None
     if "<" in content or "://" in content:
         content = MARKUP.sub(" ", content)
-    if content.isascii():
-        raw = content.encode()
-        letters = len(raw.translate(None, _NOT_LETTERS))
-        upper = len(raw.translate(None, _NOT_CAPITALS))
-    else:
-        letters = sum(map(str.isalpha, content))
-        upper = sum(map(str.isupper, content)) if letters >= rule.min_letters else 0
+    raw = content.encode() if content.isascii() else None
+    upper = len(raw.translate(None, _NOT_CAPITALS)) if raw is not None else sum(map(str.isupper, content))
+    # With at least min_letters letters, this few capitals stay within max_percent: no need to count letters.
+    if 100 * upper <= rule.max_percent * rule.min_letters:
+        return None
+    letters = len(raw.translate(None, _NOT_LETTERS)) if raw is not None else sum(map(str.isalpha, content))
     if letters < rule.min_letters:
         return None
     percent = 100 * upper // letters

@@ -1,6 +1,7 @@
-"""What automod remembers in this process: each member's recent messages, and each guild's compiled rules.
+"""What automod remembers in this process: each member's recent messages, each guild's compiled rules, and the
+channels that are not threads.
 
-A guild's messages all reach the process holding its shard, so process memory is enough. Both tables are bounded:
+A guild's messages all reach the process holding its shard, so process memory is enough. Every table is bounded:
 members quiet for longer than the longest window are forgotten first, and the compiled rules are rebuilt when a
 guild's settings change (the settings object is replaced, never modified).
 """
@@ -21,6 +22,7 @@ TRAIL_LENGTH = 64
 """Messages remembered per member: more than the largest threshold of the spam and duplicate rules."""
 MAX_MEMBERS = 50_000
 MAX_COMPILED = 1_024
+MAX_CHANNELS = 100_000
 
 
 @dataclass(frozen=True)
@@ -81,6 +83,14 @@ class AutomodState:
         self.max_members = max_members
         self._trails: OrderedDict[tuple[int, int], Trail] = OrderedDict()
         self._compiled: dict[int, CompiledRules] = {}
+        self.plain_channels: set[int] = set()
+        """Channels known not to be threads (a channel never becomes one): no thread to look up for them."""
+
+    def plain_channel(self, channel_id: int) -> None:
+        """Remember that ``channel_id`` is a channel, not a thread."""
+        if len(self.plain_channels) >= MAX_CHANNELS:
+            self.plain_channels.clear()
+        self.plain_channels.add(channel_id)
 
     def compiled(self, settings: AutomodSettings) -> CompiledRules:
         """The compiled form of ``settings``, built once per settings object."""
@@ -115,12 +125,14 @@ class AutomodState:
         return len(self._trails)
 
     def recent(self, trail: Trail, seconds: float, above: int = 0) -> int:
-        """How many messages of the trail are at most ``seconds`` old (0 at once if the trail holds ``above`` or
-        fewer: the caller only wants to know past that)."""
+        """How many messages of the trail are at most ``seconds`` old (0 at once if ``above`` or fewer are: the
+        caller only wants to know past that)."""
         times = trail.times
         if len(times) <= above:
             return 0
         since = self.clock() - seconds
+        if times[-above - 1] < since:
+            return 0
         count = 0
         for moment in reversed(times):
             if moment < since:
