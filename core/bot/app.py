@@ -19,6 +19,7 @@ from tatiana.bot import command_sync
 from tatiana.bot.cache import cache_settings, compact_members
 from tatiana.bot.command_activity import command_activity_hook
 from tatiana.bot.command_usage import CommandUsageRecorder
+from tatiana.bot.gated_components import GatedComponents
 from tatiana.bot.gating import PluginGate, guard_autocomplete
 from tatiana.bot.guild_rows import GuildRows
 from tatiana.bot.languages import GuildLanguages
@@ -112,7 +113,7 @@ class TatianaBot:
 
     def _register_settings_injection(self) -> None:
         # Components and modals (hikari-miru): plugins declare ``components: miru.Client`` to send views.
-        self.components = miru.Client(self.app, ignore_unknown_interactions=True)
+        self.components = GatedComponents(self.app, self.gate, ignore_unknown_interactions=True)
         defaults = self.client.di.registry_for(lightbulb.di.Contexts.DEFAULT)
         defaults.register_value(Database, Database(self.sessions))
         defaults.register_value(miru.Client, self.components)

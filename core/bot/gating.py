@@ -17,6 +17,7 @@ import lightbulb
 from lightbulb.loaders import _ListenerLoadable
 from prometheus_client import Counter
 
+from tatiana.bot.gated_components import RUNNING_PLUGIN
 from tatiana.bot.listener_dispatch import Callback, Handler, ListenerDispatch, PluginListener
 from tatiana.bot.messages import message
 
@@ -70,6 +71,7 @@ class PluginGate:
             if not await self.is_enabled(int(context.guild_id), plugin):
                 self.refused(plugin, "command")
                 raise PluginDisabledError(plugin)
+            RUNNING_PLUGIN.set(plugin)  # the views this command starts are the plugin's
 
         return gate
 

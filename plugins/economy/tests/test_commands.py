@@ -432,3 +432,18 @@ async def test_the_shop_suggests_nothing_where_the_economy_is_switched_off(
     assert await member.autocomplete("buy", "item", "ga") == []
     await bot.service.enable(guild.id, "economy")
     assert await member.autocomplete("buy", "item", "ga") == [{"name": "Galleta", "value": "Galleta"}]
+
+
+async def test_a_confirmation_pressed_after_the_economy_was_switched_off_pays_nothing(
+    bot: TatianaBot, sandbox: Sandbox, guild: Guild, member: SandboxUser
+) -> None:
+    await use_english(bot, guild)
+    pablo = sandbox.world.users[named(sandbox, guild, "pablo").user_id]
+    await fund(bot, guild, member.user, 5_000)
+    ask = await member.slash("pay", member=pablo, amount=1_500)
+    await bot.service.disable(guild.id, "economy")
+    refused = await ask.press(button(ask, "confirm"))
+    assert refused.ephemeral and "economy" in refused.content and "disabled" in refused.content, (
+        refused.content
+    )
+    assert [await balance_of(bot, guild, u.id) for u in (member.user, pablo)] == [5_000, 0]
