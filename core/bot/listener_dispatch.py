@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import inspect
 import types
 import typing
 from collections.abc import Awaitable, Callable, Coroutine, Generator, Iterable
@@ -20,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 import hikari
 import lightbulb
 import linkd
+from linkd.solver import AutoInjecting
 
 if TYPE_CHECKING:
     from tatiana.bot.gating import PluginGate
@@ -30,22 +32,33 @@ Handler = Callable[[Any], Coroutine[Any, Any, None]]
 """What hikari subscribes."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class PluginListener:
-    """One listener of one plugin."""
+    """One listener of one plugin (compared by identity: each is made once, by the plugin's loader item)."""
 
     plugin: str
     callback: Callback
-    needs_listener_context: bool = field(init=False, compare=False)
+    needs_listener_context: bool = field(init=False)
     """Whether the callback may ask for the listener injection context itself (see ``declares_container``)."""
+    function: Callable[..., Coroutine[Any, Any, Any]] | None = field(init=False)
+    """The coroutine function behind linkd's injecting wrapper, called directly with cached dependencies."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "needs_listener_context", declares_container(self.callback))
+        object.__setattr__(self, "function", _injected_function(self.callback))
 
     @property
     def name(self) -> str:
         """The callback's qualified name, for logs."""
         return str(getattr(self.callback, "__qualname__", self.callback))
+
+
+def _injected_function(callback: Callback) -> Callable[..., Coroutine[Any, Any, Any]] | None:
+    """The coroutine function a linkd ``AutoInjecting`` wraps, if ``callback`` is one (not bound to an object)."""
+    if not isinstance(callback, AutoInjecting) or getattr(callback, "_self", None) is not None:
+        return None
+    function = getattr(callback, "_func", None)
+    return function if inspect.iscoroutinefunction(function) else None
 
 
 def _guild_of(event: hikari.Event) -> int | None:
@@ -107,6 +120,7 @@ class ListenerDispatch:
         self._events = events
         self._listeners: dict[type[hikari.Event], tuple[PluginListener, ...]] = {}
         self._handlers: dict[type[hikari.Event], Handler] = {}
+        self._injected: dict[PluginListener, tuple[linkd.Container, dict[str, Any] | None]] = {}
 
     def add(self, listener: PluginListener, event_types: Iterable[type[hikari.Event]]) -> None:
         """Let ``listener`` hear ``event_types`` (subscribing the first listener of a type with hikari)."""
@@ -121,6 +135,7 @@ class ListenerDispatch:
 
     def remove(self, listener: PluginListener, event_types: Iterable[type[hikari.Event]]) -> None:
         """Stop ``listener`` hearing ``event_types`` (unsubscribing a type nobody listens to any more)."""
+        self._injected.pop(listener, None)
         for event_type in event_types:
             remaining = tuple(x for x in self._listeners.get(event_type, ()) if x != listener)
             if remaining:
@@ -143,7 +158,8 @@ class ListenerDispatch:
         """Run the listeners whose plugin is on in the event's guild (all of them for events of no guild)."""
         guild_id = _guild_of(event)
         if guild_id is not None:
-            listeners = await self._enabled(int(guild_id), listeners, event)
+            kept = self._enabled_cached(int(guild_id), listeners)
+            listeners = kept if kept is not None else await self._enabled(int(guild_id), listeners, event)
         if not listeners:
             return
         default = self._di.default_container
@@ -155,22 +171,38 @@ class ListenerDispatch:
         # linkd's generator-based context manager.
         token = linkd.DI_CONTAINER.set(default)
         try:
-            await self._in_default_context(listeners, event)
+            if len(listeners) == 1 and not self._needs_listener_context(listeners):
+                # The usual case (one plugin listens to this event) without the coroutines of the general one.
+                await self._isolated(listeners[0], event, default)
+            else:
+                await self._in_default_context(listeners, event, default)
         finally:
             linkd.DI_CONTAINER.reset(token)
 
-    async def _in_default_context(self, listeners: tuple[PluginListener, ...], event: hikari.Event) -> None:
+    def _needs_listener_context(self, listeners: tuple[PluginListener, ...]) -> bool:
+        return _registers_anything(self._listener_registry) or any(
+            x.needs_listener_context for x in listeners
+        )
+
+    async def _in_default_context(
+        self,
+        listeners: tuple[PluginListener, ...],
+        event: hikari.Event,
+        default: linkd.Container | None = None,
+    ) -> None:
         # The listener context, new for each event, holds only what is registered for it and itself: a tenth
         # of the cost of an event when nothing is registered and no listener asks for the container.
-        if _registers_anything(self._listener_registry) or any(x.needs_listener_context for x in listeners):
+        if self._needs_listener_context(listeners):
             async with self._di.enter_context(lightbulb.di.Contexts.LISTENER):
-                await self._run(listeners, event)
+                await self._run(listeners, event, None)
         else:
-            await self._run(listeners, event)
+            await self._run(listeners, event, default)
 
-    async def _run(self, listeners: tuple[PluginListener, ...], event: hikari.Event) -> None:
+    async def _run(
+        self, listeners: tuple[PluginListener, ...], event: hikari.Event, default: linkd.Container | None
+    ) -> None:
         if len(listeners) == 1:
-            await self._isolated(listeners[0], event)
+            await self._isolated(listeners[0], event, default)
             return
         # Side by side, as separate subscriptions would run: a listener that waits (on a model, on REST) does
         # not hold back the others. Each starts here, in a copy of the context as a task of its own would, and
@@ -180,7 +212,7 @@ class ListenerDispatch:
         waiting: list[asyncio.Task[None]] = []
         try:
             for listener in listeners:
-                started = self._isolated(listener, event)
+                started = self._isolated(listener, event, default)
                 context = contextvars.copy_context()
                 try:
                     awaited = context.run(started.send, None)
@@ -190,6 +222,24 @@ class ListenerDispatch:
         finally:
             if waiting:
                 await asyncio.wait(waiting)
+
+    def _enabled_cached(
+        self, guild_id: int, listeners: tuple[PluginListener, ...]
+    ) -> tuple[PluginListener, ...] | None:
+        """The listeners whose plugin is on in the guild, from the gate's cache; None if one must be read."""
+        gate = self._gate
+        refused: list[PluginListener] = []
+        for listener in listeners:
+            allowed = gate.enabled_cached(guild_id, listener.plugin)
+            if allowed is None:
+                return None
+            if not allowed:
+                refused.append(listener)
+        if not refused:
+            return listeners
+        for listener in refused:
+            gate.refused(listener.plugin, "listener")
+        return tuple(x for x in listeners if x not in refused)
 
     async def _enabled(
         self, guild_id: int, listeners: tuple[PluginListener, ...], event: hikari.Event
@@ -210,8 +260,46 @@ class ListenerDispatch:
                 gate.refused(listener.plugin, "listener")
         return tuple(kept)
 
-    async def _isolated(self, listener: PluginListener, event: hikari.Event) -> None:
+    async def _isolated(
+        self, listener: PluginListener, event: hikari.Event, default: linkd.Container | None
+    ) -> None:
+        """Run one listener, its exceptions logged and counted. ``default``: the default injection container,
+        the only one entered, whose dependencies of the listener are resolved once and kept."""
         try:
-            await listener.callback(event)
+            function = listener.function
+            if default is None or function is None:
+                await listener.callback(event)
+                return
+            cached = self._injected.get(listener)
+            if cached is None or cached[0] is not default:
+                cached = self._injected[listener] = (default, await self._resolve(listener, event, default))
+            if cached[1] is None:
+                await listener.callback(event)
+            else:
+                await function(event, **cached[1])
         except Exception:
             self._gate.listener_failed(listener.plugin, listener.name, event)
+
+    async def _resolve(
+        self, listener: PluginListener, event: hikari.Event, default: linkd.Container
+    ) -> dict[str, Any] | None:
+        """What linkd injects into ``listener`` from ``default`` when it is the same objects each time, else None.
+
+        linkd resolves a listener's dependencies at every call: about 3 µs, as much as the rest of a plugin's
+        share of a message. In the default container they are the bot's singletons, so they are resolved
+        twice, kept if both times gave the same objects (a factory making a new one per call is not), and
+        forgotten when something is added to the container. None also when resolving fails: the call through
+        linkd then reports it.
+        """
+        changes = getattr(default, "_on_change_listeners", None)
+        prepare = getattr(listener.callback, "_prepare_kwargs", None)
+        if not isinstance(changes, set) or prepare is None:
+            return None
+        try:
+            first, second = await prepare((event,), {}), await prepare((event,), {})
+        except Exception:
+            return None
+        if first.keys() != second.keys() or any(first[name] is not second[name] for name in first):
+            return None
+        changes.add(self._injected.clear)
+        return dict(first)

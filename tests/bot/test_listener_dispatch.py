@@ -196,3 +196,71 @@ async def test_a_listener_gets_the_listener_context_and_what_is_registered_for_i
         await marta.send("dos")
         await eventually(lambda: len(markers) == 1 and len(containers) == 2)
         assert isinstance(markers[0], Marker) and containers[1] is not containers[0]
+
+
+class Fresh:
+    """A dependency made anew for every resolution (linkd's prototype lifetime)."""
+
+
+class Replaced:
+    """A dependency the test replaces in the default container while the bot runs."""
+
+
+class RegistersFresh(lightbulb.Loadable):
+    """Registers ``Fresh`` as a prototype in the default registry when the plugin loads."""
+
+    async def load(self, client: lightbulb.Client) -> None:
+        """Register the factory once per client."""
+        registry = client.di.registry_for(lightbulb.di.Contexts.DEFAULT)
+        if Fresh not in registry:
+            registry.register_factory(Fresh, Fresh, lifetime=linkd.Lifetime.PROTOTYPE)
+            registry.register_value(Replaced, Replaced())
+
+    async def unload(self, client: lightbulb.Client) -> None:
+        """Nothing to undo."""
+
+
+def injected_plugin(seen: list[tuple[Database, Replaced]], fresh: list[Fresh]) -> Plugin:
+    """A plugin whose two message listeners record what linkd injected into them."""
+    loader = lightbulb.Loader()
+    loader.add(RegistersFresh())
+
+    @loader.listener(hikari.GuildMessageCreateEvent)
+    async def on_message(
+        event: hikari.GuildMessageCreateEvent,
+        db: Database = lightbulb.di.INJECTED,
+        replaced: Replaced = lightbulb.di.INJECTED,
+    ) -> None:
+        if event.is_human:
+            seen.append((db, replaced))
+
+    @loader.listener(hikari.GuildMessageCreateEvent)
+    async def with_fresh(event: hikari.GuildMessageCreateEvent, made: Fresh = lightbulb.di.INJECTED) -> None:
+        if event.is_human:
+            fresh.append(made)
+
+    return Plugin(name="injected", version="1.0", description="Records", requires="1.*", loaders=[loader])
+
+
+async def test_a_listener_keeps_its_singletons_gets_a_new_prototype_each_event_and_sees_a_replacement(
+    sandbox: Sandbox, sqlite_url: str, act: Any
+) -> None:
+    seen: list[tuple[Database, Replaced]] = []
+    fresh: list[Fresh] = []
+    marta = act(sandbox, DEMO, "marta")
+    async with sandbox_bot(sandbox, sqlite_url, plugins=[injected_plugin(seen, fresh)]) as bot:
+        for number in range(3):
+            await marta.send(f"mensaje {number}")
+            await eventually(lambda number=number: len(seen) == len(fresh) == number + 1)
+        default = bot.client.di.default_container  # made on first use
+        assert default is not None
+        database = await default.get(Database)
+        assert all(db is database for db, _ in seen)
+        assert len({id(replaced) for _, replaced in seen}) == 1
+        assert len({id(made) for made in fresh}) == 3  # a prototype is never kept between events
+
+        newer = Replaced()
+        default.add_value(Replaced, newer)
+        await marta.send("después")
+        await eventually(lambda: len(seen) == 4)
+        assert seen[-1] == (database, newer)

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import functools
 import itertools
-import operator
 import re
 from dataclasses import dataclass
 
@@ -37,7 +36,9 @@ _ALL_SAME = [str.maketrans(AMBIGUOUS, letter * len(AMBIGUOUS)) for letter in "il
 """Too many ambiguous symbols in one token: read them all as i, then all as l."""
 
 TOKEN = re.compile(r"(?:[^\W_]|[!|])+")
-REPEATS = re.compile(r"(.)\1+")
+# A letter followed by the same letter: removing every such match collapses runs ("baaad" to "bad") with a plain
+# substitution in C (a callable or a group template would run Python for every run).
+REPEATS = re.compile(r"(.)(?=\1)", re.DOTALL)
 # "bad!!!": exclamation marks ending a word are punctuation, not an i.
 TRAILING = re.compile(r"(?<=[^\W_])[!|]+(?![^\W_])")
 
@@ -50,9 +51,9 @@ TOKEN_CHARS = b"abcdefghijklmnopqrstuvwxyz0123456789!|"
 SEPARATORS = bytes.maketrans(
     bytes(c for c in range(256) if c not in TOKEN_CHARS), b" " * (256 - len(TOKEN_CHARS))
 )
-REPEATS_BYTES = re.compile(rb"(.)\1+")
-_FIRST = operator.itemgetter(1)
-"""A match's first group, in C (``rb"\\1"`` as a template is expanded in Python)."""
+REPEATS_BYTES = re.compile(rb"(.)(?=\1)", re.DOTALL)
+SPELLED_BYTES = re.compile(rb" [^ ] +[^ ] ")
+"""Two one-letter tokens in a row ("b a d"), in a message's separated keys padded with a space each side."""
 TRAILING_BYTES = re.compile(rb"(?<=[a-z0-9])[!|]+(?![a-z0-9])")
 
 
@@ -63,7 +64,7 @@ def _prepare(text: str) -> str:
 
 def _key(token: str) -> str:
     """The prefilter key of a token: i and l merged, repeated letters collapsed."""
-    return REPEATS.sub(r"\1", token.translate(CANON))
+    return REPEATS.sub("", token.translate(CANON))
 
 
 def _variants(token: str) -> list[str]:
@@ -139,9 +140,10 @@ class WordList:
         raw = ascii_skeleton(text)
         if b"!" in raw or b"|" in raw:
             raw = TRAILING_BYTES.sub(b"", raw)
-        keys = REPEATS_BYTES.sub(_FIRST, raw.translate(CANON_BYTES)).translate(SEPARATORS).split()
+        spaced = REPEATS_BYTES.sub(b"", raw.translate(CANON_BYTES)).translate(SEPARATORS)
+        keys = spaced.split()
         # Almost every message stops here: no word's key, and no letters spelled out one by one.
-        if self._ascii_keys.isdisjoint(keys) and not _spelled_out(keys):
+        if self._ascii_keys.isdisjoint(keys) and SPELLED_BYTES.search(b" " + spaced + b" ") is None:
             return None
         tokens = raw.translate(LEET_BYTES).translate(SEPARATORS).decode().split()
         return self._search(tokens, [key.decode() for key in keys])
@@ -192,19 +194,6 @@ class WordList:
                 if found is not None:
                     return found
         return None
-
-
-def _spelled_out(keys: list[bytes]) -> bool:
-    """Whether two keys in a row are single letters ("b a d")."""
-    if 1 not in map(len, keys):
-        return False
-    previous = False
-    for key in keys:
-        single = len(key) == 1
-        if single and previous:
-            return True
-        previous = single
-    return False
 
 
 def _matches(shapes: list[Shape], listed: frozenset[Shape]) -> bool:
