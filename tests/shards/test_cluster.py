@@ -272,9 +272,11 @@ async def test_shard_processes_hand_over_and_exit_when_their_launcher_is_killed(
         assert sessions[saved.session_id].shard_id == shard_id
 
 
-async def test_the_shard_processes_logged_no_unexpected_warning(
-    cluster: LocalCluster, log_problems: Callable[[str], list[str]]
+async def test_the_shard_processes_logged_no_unexpected_warning_and_no_secret(
+    cluster: LocalCluster, sandbox: Sandbox, log_problems: Callable[[str], list[str]]
 ) -> None:
     assert cluster.launchers
+    secret = sandbox.token.rsplit(".", 1)[-1]  # the token's signature part
     for launcher in cluster.launchers:
         assert log_problems(launcher.log()) == []
+        assert secret not in launcher.log()
