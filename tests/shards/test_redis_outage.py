@@ -1,5 +1,6 @@
 """Redis going away under a running sharded bot: the shards keep serving and everything recovers; with strict
-leases a process cut off from Redis stops its shards before another process takes them over.
+leases a process cut off from Redis stops its shards before another process takes them over; with default
+leases it stops them as soon as it can see them taken over.
 
 The shard processes reach Redis through a TCP proxy the test cuts; the test itself talks to Redis directly.
 """
