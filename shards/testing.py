@@ -3,7 +3,8 @@
 ``LocalCluster`` writes a probe plugin (installed the way any plugin is: a distribution on the path with an
 entry point) and a plugins.toml, starts launchers against a running ``Sandbox``, a database and Redis, and
 reads the cluster's status through the same Redis namespace. The probe's ``/where`` answers ``pid=<pid>`` so
-that a test can tell which process served a command; ``/slow`` answers the same after one second.
+that a test can tell which process served a command; ``/slow`` answers the same after one second; ``/tag``
+answers ``tag=<tag>``, the guild's ``tag`` setting of the probe, as the answering process has it cached.
 """
 
 from __future__ import annotations
@@ -33,10 +34,15 @@ import asyncio
 import os
 
 import lightbulb
+from pydantic import BaseModel
 
 from tatiana import Plugin
 
 loader = lightbulb.Loader()
+
+
+class ProbeSettings(BaseModel):
+    tag: str = "none"
 
 
 @loader.command
@@ -54,7 +60,21 @@ class Slow(lightbulb.SlashCommand, name="slow", description="Answers after a sec
         await ctx.respond(f"pid={os.getpid()}")
 
 
-plugin = Plugin(name="probe", version="1.0", description="Sharding probe", requires="1.*", loaders=[loader])
+@loader.command
+class Tag(lightbulb.SlashCommand, name="tag", description="The guild's probe setting"):
+    @lightbulb.invoke
+    async def invoke(self, ctx: lightbulb.Context, settings: ProbeSettings | None = lightbulb.di.INJECTED) -> None:
+        await ctx.respond(f"tag={settings.tag if settings else '?'}")
+
+
+plugin = Plugin(
+    name="probe",
+    version="1.0",
+    description="Sharding probe",
+    requires="1.*",
+    loaders=[loader],
+    settings=ProbeSettings,
+)
 '''
 
 

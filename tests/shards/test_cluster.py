@@ -9,6 +9,7 @@ import asyncio
 import json
 import os
 import signal
+import socket
 import time
 from collections.abc import AsyncIterator, Callable
 
@@ -134,6 +135,9 @@ async def test_status_command_shows_shards_and_processes(
     assert all(s["latency_ms"] is not None and s["heartbeat_age"] < 10 for s in data["shards"])
     assert sorted(len(p["shards"]) for p in data["processes"]) == [2, 2]
     assert {s["process"] for s in data["shards"]} == {p["process"] for p in data["processes"]}
+    pid_of_process = {p["process"]: p["pid"] for p in data["processes"]}
+    assert all(s["pid"] == pid_of_process[s["process"]] for s in data["shards"])
+    assert {s["host"] for s in data["shards"]} == {socket.gethostname()}
 
     code, out, err = await cluster.cli("shards", "status")
     assert code == 0, err
@@ -165,6 +169,28 @@ async def test_a_toggle_reaches_every_shard_within_a_second(
     await asyncio.gather(*(service.enable(user.guild.id, "probe") for user in users if user.guild))
     delays = await asyncio.wait_for(asyncio.gather(*(seen(u, None, started) for u in users)), 10)
     assert max(delays) < 1.0, delays
+
+
+async def test_a_settings_change_reaches_every_shard_within_a_second(
+    sandbox: Sandbox, guilds: dict[int, list[Guild]], service: GuildPluginService
+) -> None:
+    users = [member_of(sandbox, shard_guilds[0]) for shard_guilds in guilds.values()]
+    for user in users:  # every process caches the guild's settings first
+        assert (await user.slash("tag")).content == "tag=none"
+
+    async def seen(user: SandboxUser, tag: str, started: float) -> float:
+        while True:
+            if (await user.slash("tag")).content == f"tag={tag}":
+                return time.monotonic() - started
+            await asyncio.sleep(0.01)
+
+    for tag in ("uno", "dos"):
+        started = time.monotonic()
+        await asyncio.gather(
+            *(service.update_settings(user.guild.id, "probe", {"tag": tag}) for user in users if user.guild)
+        )
+        delays = await asyncio.wait_for(asyncio.gather(*(seen(u, tag, started) for u in users)), 10)
+        assert max(delays) < 1.0, delays
 
 
 async def test_a_rolling_restart_drops_no_command_and_resumes_every_shard(
@@ -246,9 +272,11 @@ async def test_shard_processes_hand_over_and_exit_when_their_launcher_is_killed(
         assert sessions[saved.session_id].shard_id == shard_id
 
 
-async def test_the_shard_processes_logged_no_unexpected_warning(
-    cluster: LocalCluster, log_problems: Callable[[str], list[str]]
+async def test_the_shard_processes_logged_no_unexpected_warning_and_no_secret(
+    cluster: LocalCluster, sandbox: Sandbox, log_problems: Callable[[str], list[str]]
 ) -> None:
     assert cluster.launchers
+    secret = sandbox.token.rsplit(".", 1)[-1]  # the token's signature part
     for launcher in cluster.launchers:
         assert log_problems(launcher.log()) == []
+        assert secret not in launcher.log()

@@ -1,5 +1,6 @@
 """Redis going away under a running sharded bot: the shards keep serving and everything recovers; with strict
-leases a process cut off from Redis stops its shards before another process takes them over.
+leases a process cut off from Redis stops its shards before another process takes them over; with default
+leases it stops them as soon as it can see them taken over.
 
 The shard processes reach Redis through a TCP proxy the test cuts; the test itself talks to Redis directly.
 """
@@ -164,4 +165,73 @@ async def test_strict_leases_stop_a_cut_off_process_before_another_takes_its_sha
         await cut_off.stop()
         await healthy.stop()
         assert log_problems(cut_off.log()) == []
+        assert log_problems(healthy.log()) == []
+
+
+@pytest.mark.usefixtures("redis_url")
+async def test_a_process_that_finds_its_leases_taken_after_a_partition_stops_those_shards(
+    postgres_url: str,
+    redis_namespace: str,
+    redis_proxy: Any,
+    cluster_for: Callable[..., LocalCluster],
+    log_problems: Callable[[str], list[str]],
+) -> None:
+    """Default leases: a process cut off from Redis alone serves on; once it can see its leases taken, it stops
+    those shards at once, so each shard ends with one gateway connection, in the process holding its lease."""
+    world = World()
+    guilds = seed_across_shards(world, 4)
+    async with (
+        Sandbox(world, shard_count=4, max_concurrency=4) as sandbox,
+        cluster_for(sandbox, postgres_url, redis_namespace) as cluster,
+    ):
+        options = ("--lease-ttl", "3", "--processes", "1")
+        cut_off = await cluster.launch(*options, "--shards-per-process", "2", redis_url=redis_proxy.url)
+
+        def two_shards_ready(status: ClusterStatus) -> bool:
+            return (
+                len(status.processes) == 1
+                and [fresh_owner(status, s) is not None for s in range(4)].count(True) == 2
+            )
+
+        victim = (await cluster.wait_for(two_shards_ready, timeout=60)).processes[0]
+        healthy = await cluster.launch(*options, "--shards-per-process", "4")
+        serving = await cluster.wait_serving(timeout=60, processes=2)
+        survivor = next(p for p in serving.processes if p.process != victim.process)
+
+        def connections(shard_id: int) -> int:
+            return sum(1 for s in sandbox.gateway.sessions if s.connected and s.shard_id == shard_id)
+
+        await redis_proxy.cut()
+
+        def taken_over(status: ClusterStatus) -> bool:
+            return all(fresh_owner(status, s) == survivor.process for s in range(4))
+
+        await cluster.wait_for(taken_over, timeout=20, what="takeover of the cut-off process's shards")
+        # The partition: the cut-off process cannot know its leases expired, and serves on meanwhile.
+        assert [connections(s) for s in victim.shards] == [2] * len(victim.shards)
+
+        await redis_proxy.restore()
+        async with asyncio.timeout(10):
+            while [connections(s) for s in range(4)] != [1] * 4:  # noqa: ASYNC110 - the sandbox sets no event
+                await asyncio.sleep(0.05)
+        for shard_id in victim.shards:
+            assert (
+                f"shard {shard_id}: its lease is held by another process now; stopping it here"
+                in cut_off.log()
+            )
+            for guild in guilds[shard_id]:
+                assert pid_of(await answer(member_of(sandbox, guild))) == survivor.pid
+
+        def settled(status: ClusterStatus) -> bool:
+            shards = {p.process: p.shards for p in status.processes}
+            return shards.get(victim.process) == () and taken_over(status)
+
+        await cluster.wait_for(settled, timeout=20, what="the cut-off process holding no shard")
+        assert sandbox.gateway.identify_violations == []
+
+        await cut_off.stop()
+        await healthy.stop()
+        assert (
+            log_problems(cut_off.log(), [r"its lease is held by another process now; stopping it here"]) == []
+        )
         assert log_problems(healthy.log()) == []
