@@ -15,7 +15,7 @@ from tatiana_economy.wallets import GuildProfile, UserProfile
 from tatiana import Database
 from tatiana.bot.app import TatianaBot
 from tatiana.testing import Reply, Sandbox, SandboxUser
-from tatiana.testing.sandbox.interactions import UnknownCommand
+from tatiana.testing.sandbox.interactions import NoResponse, UnknownCommand
 from tatiana.testing.sandbox.serialize import walk_components
 from tatiana.testing.sandbox.world import Guild, Member, Role, User
 
@@ -72,6 +72,22 @@ async def fund(bot: TatianaBot, guild: Guild, user: User, amount: int) -> None:
 async def balance_of(bot: TatianaBot, guild: Guild, user_id: int) -> int:
     wallet = await Ledger(Database(bot.sessions)).wallet(guild.id, user_id)
     return wallet.balance if wallet is not None else 0
+
+
+async def redeliver(sandbox: Sandbox, reply: Reply) -> Reply:
+    """Deliver ``reply``'s interaction to the bot again, same id and payload, as if its answer had been lost."""
+    interaction = reply.interaction
+    interaction.response_type, interaction.response_data = None, {}
+    interaction.original_message_id, interaction.events = None, []
+    await sandbox.gateway.dispatch(
+        "INTERACTION_CREATE", interaction.payload, guild_id=interaction.guild_id, intents=0
+    )
+    if not await interaction.wait_for(lambda: interaction.original_message_id is not None, 5.0):
+        raise NoResponse("the bot did not answer the redelivered interaction")
+    message = sandbox.world.messages[interaction.channel_id][interaction.original_message_id]
+    return Reply(
+        kind=interaction.response_type or 0, interaction=interaction, user=reply.user, message=message
+    )
 
 
 async def test_daily_pays_then_says_when_to_come_back_and_grows_the_streak(
@@ -365,6 +381,34 @@ async def test_admins_give_take_and_reset_and_members_cannot(
         ("take", -300, owner.user.id),
         ("give", 1000, owner.user.id),
     ]
+
+
+async def test_a_redelivered_interaction_moves_money_once(
+    bot: TatianaBot, sandbox: Sandbox, guild: Guild, member: SandboxUser, owner: SandboxUser
+) -> None:
+    """The same interaction id reaching the bot twice (a lost answer, a resumed gateway) applies once."""
+    pablo = sandbox.world.users[named(sandbox, guild, "pablo").user_id]
+    given = await owner.slash("economy give", member=member.user, amount=500)
+    again = await redeliver(sandbox, given)
+    assert again.content == f"Has dado {coins(500)} a <@{member.user.id}>. Su saldo: {coins(500)}."
+    assert given.content == again.content
+    claimed = await member.slash("daily")
+    reclaimed = await redeliver(sandbox, claimed)
+    assert reclaimed.content.splitlines()[0] == claimed.content.splitlines()[0], "answers what it did"
+    assert not reclaimed.ephemeral
+    paid = await member.slash("pay", member=pablo, amount=400)
+    assert paid.content == f"<@{member.user.id}> ha pagado {coins(400)} a <@{pablo.id}>."
+    repaid = await redeliver(sandbox, paid)
+    assert repaid.ephemeral and repaid.content == "Este pago ya se hizo."
+    await owner.slash("economy item-add", name="Galleta", price=5, stock=10)
+    bought = await member.slash("buy", item="galleta", quantity=2)
+    rebought = await redeliver(sandbox, bought)
+    assert rebought.content == bought.content
+    assert [await balance_of(bot, guild, u.id) for u in (member.user, pablo)] == [500 + 100 - 400 - 10, 400]
+    assert (await member.slash("inventory")).embeds[0]["description"] == "2 × Galleta"
+    history = await Ledger(Database(bot.sessions)).history(guild.id, member.user.id)
+    assert [entry.kind for entry in history] == ["buy", "pay", "daily", "give"]
+    assert await Ledger(Database(bot.sessions)).discrepancies(guild.id) == []
 
 
 async def test_a_member_running_a_command_too_often_is_told_to_wait(member: SandboxUser) -> None:
