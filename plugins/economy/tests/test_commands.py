@@ -125,6 +125,56 @@ async def test_daily_pays_then_says_when_to_come_back_and_grows_the_streak(
     assert await balance_of(bot, guild, marta.id) == 230
 
 
+async def test_daily_pays_this_servers_amount_and_streak_bonus_in_its_currency(
+    bot: TatianaBot, guild: Guild, member: SandboxUser
+) -> None:
+    await use_english(bot, guild)
+    await bot.service.update_settings(
+        guild.id,
+        "economy",
+        {
+            "currency_name": "gems",
+            "currency_symbol": "💎",
+            "daily_amount": 250,
+            "daily_streak_bonus": 25,
+            "daily_streak_max_days": 2,
+        },
+    )
+    marta = member.user
+    first = await member.slash("daily")
+    assert first.content == (
+        f"<@{marta.id}> claimed the daily reward: 💎 250 gems.\nBalance: 💎 250 gems. Next reward in 24 h."
+    )
+    async with bot.sessions.begin() as session:
+        await session.execute(
+            sa.text("UPDATE user_economy SET last_daily = :at WHERE user_id = :user"),
+            {"at": datetime.now(UTC) - timedelta(hours=20, minutes=48), "user": marta.id},
+        )
+    early = await member.slash("daily")
+    assert early.ephemeral
+    assert early.content == "You already claimed your daily reward: come back in 3 h 12 min."
+    async with bot.sessions.begin() as session:
+        await session.execute(
+            sa.text("UPDATE user_economy SET last_daily = :at, daily_streak = 5 WHERE user_id = :user"),
+            {"at": datetime.now(UTC) - timedelta(hours=47), "user": marta.id},
+        )
+    capped = await member.slash("daily")
+    assert capped.content.splitlines()[:2] == [
+        f"<@{marta.id}> claimed the daily reward: 💎 300 gems.",
+        "Streak of 6 days: 💎 50 gems of it is the streak bonus.",
+    ], "the bonus stops growing after 2 days"
+    async with bot.sessions.begin() as session:
+        await session.execute(
+            sa.text("UPDATE user_economy SET last_daily = :at WHERE user_id = :user"),
+            {"at": datetime.now(UTC) - timedelta(hours=49), "user": marta.id},
+        )
+    missed = await member.slash("daily")
+    assert missed.content.splitlines()[0] == f"<@{marta.id}> claimed the daily reward: 💎 250 gems.", (
+        "a missed day resets the streak: no bonus"
+    )
+    assert await balance_of(bot, guild, marta.id) == 800
+
+
 async def test_balance_shows_the_wallet_the_rank_the_streak_and_the_next_reward(
     bot: TatianaBot, sandbox: Sandbox, guild: Guild, member: SandboxUser
 ) -> None:
