@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import io
+import statistics
 import time
 from typing import Any
 
 import pytest
 from PIL import Image
-from tatiana_levels.rank_card import HEIGHT, WIDTH, RankCard, render_rank_card
+from tatiana_levels.rank_card import AVATAR_SIZE, HEIGHT, PANEL, WIDTH, RankCard, render_rank_card
 
 from tatiana.testing import Sandbox, SandboxUser
 from tatiana.testing.sandbox.interactions import UnknownCommand
@@ -68,13 +69,21 @@ def test_a_rank_card_renders_well_under_50_ms() -> None:
         avatar=Image.new("RGBA", (256, 256), (200, 30, 30, 255)),
     )
     render_rank_card(card)  # fonts loaded and masks drawn once
-    runs = 50
-    start = time.perf_counter()
-    for _ in range(runs):
+    times = []
+    for _ in range(50):
+        start = time.perf_counter()
         png = render_rank_card(card)
-    per_card = (time.perf_counter() - start) / runs * 1000
-    print(f"\nrank card: {per_card:.1f} ms per card ({len(png) / 1024:.0f} KiB), over {runs} renders")
-    assert Image.open(io.BytesIO(png)).size == (WIDTH, HEIGHT)
+        times.append((time.perf_counter() - start) * 1000)
+    median = statistics.median(times)
+    print(f"\nrank card: {median:.1f} ms per card (median of {len(times)}), {len(png) / 1024:.0f} KiB")
+    # Half the budget, on the median, so that a busy machine's stray slow render does not decide.
+    assert median < 25, f"a rank card took {median:.1f} ms (median), not well under 50 ms"
+    image = Image.open(io.BytesIO(png)).convert("RGB")
+    assert image.size == (WIDTH, HEIGHT)
+    avatar_top = (HEIGHT - AVATAR_SIZE) // 2
+    centre = (40 + AVATAR_SIZE // 2, avatar_top + AVATAR_SIZE // 2)
+    assert image.getpixel(centre) == (200, 30, 30), "the avatar is drawn"
+    assert image.getpixel((42, avatar_top + 2)) == PANEL[:3], "cut to a disc: its square's corner is panel"
 
 
 async def test_leaderboard_lists_members_by_xp_with_buffered_xp(
