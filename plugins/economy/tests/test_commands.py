@@ -239,6 +239,20 @@ async def test_a_large_payment_waits_for_the_payers_confirmation(
     assert [await balance_of(bot, guild, u.id) for u in (member.user, pablo)] == [3_500, 1_500]
 
 
+async def test_the_confirmation_threshold_is_the_servers_own(
+    bot: TatianaBot, sandbox: Sandbox, guild: Guild, member: SandboxUser
+) -> None:
+    pablo = sandbox.world.users[named(sandbox, guild, "pablo").user_id]
+    await fund(bot, guild, member.user, 5_000)
+    await bot.service.update_settings(guild.id, "economy", {"pay_confirm_threshold": 100})
+    asked = await member.slash("pay", member=pablo, amount=100)
+    assert asked.custom_ids and asked.content.startswith("¿Pagar"), "at the threshold: confirm first"
+    await bot.service.update_settings(guild.id, "economy", {"pay_confirm_threshold": 0})
+    paid = await member.slash("pay", member=pablo, amount=4_000)
+    assert paid.custom_ids == [] and " ha pagado " in paid.content, "0: never asks"
+    assert [await balance_of(bot, guild, u.id) for u in (member.user, pablo)] == [1_000, 4_000]
+
+
 async def test_an_unanswered_confirmation_lapses_and_pays_nothing(
     bot: TatianaBot, sandbox: Sandbox, guild: Guild, member: SandboxUser, monkeypatch: pytest.MonkeyPatch
 ) -> None:
