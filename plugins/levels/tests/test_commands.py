@@ -69,15 +69,20 @@ def test_a_rank_card_renders_well_under_50_ms() -> None:
         avatar=Image.new("RGBA", (256, 256), (200, 30, 30, 255)),
     )
     render_rank_card(card)  # fonts loaded and masks drawn once
-    times = []
+    cpu, wall = [], []
     for _ in range(50):
-        start = time.perf_counter()
+        started, started_cpu = time.perf_counter(), time.thread_time()
         png = render_rank_card(card)
-        times.append((time.perf_counter() - start) * 1000)
-    median = statistics.median(times)
-    print(f"\nrank card: {median:.1f} ms per card (median of {len(times)}), {len(png) / 1024:.0f} KiB")
-    # Half the budget, on the median, so that a busy machine's stray slow render does not decide.
-    assert median < 25, f"a rank card took {median:.1f} ms (median), not well under 50 ms"
+        cpu.append((time.thread_time() - started_cpu) * 1000)
+        wall.append((time.perf_counter() - started) * 1000)
+    median = statistics.median(cpu)
+    print(
+        f"\nrank card: {median:.1f} ms of CPU per card (median of {len(cpu)}; wall clock median"
+        f" {statistics.median(wall):.1f} ms, fastest {min(wall):.1f} ms), {len(png) / 1024:.0f} KiB"
+    )
+    # CPU time, which other processes on a shared machine do not stretch, and half the budget.
+    assert median < 25, f"a rank card took {median:.1f} ms of CPU (median), not well under 50 ms"
+    assert min(wall) < 50, f"even the fastest of {len(wall)} rank cards took {min(wall):.1f} ms"
     image = Image.open(io.BytesIO(png)).convert("RGB")
     assert image.size == (WIDTH, HEIGHT)
     avatar_top = (HEIGHT - AVATAR_SIZE) // 2
