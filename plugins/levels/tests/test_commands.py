@@ -5,9 +5,12 @@ from __future__ import annotations
 import io
 import statistics
 import time
+from collections.abc import AsyncIterator
 from typing import Any
 
+import hikari
 import pytest
+from aiohttp import web
 from PIL import Image
 from tatiana_levels.rank_card import AVATAR_SIZE, HEIGHT, PANEL, WIDTH, RankCard, render_rank_card
 
@@ -34,6 +37,42 @@ async def test_rank_answers_with_a_card_pillow_can_read(
     # The progress bar is filled 45/295 of the way: accent colour at its start, track colour at its end.
     assert card.getpixel((280, 208))[:3] == (88, 101, 242)
     assert card.getpixel((WIDTH - 60, 208))[:3] == (72, 75, 78)
+
+
+@pytest.fixture
+async def cdn(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[list[str]]:
+    """A local stand-in for Discord's CDN serving one green PNG for any avatar; the paths asked for."""
+    picture = io.BytesIO()
+    Image.new("RGB", (64, 64), (30, 200, 60)).save(picture, format="PNG")
+    asked: list[str] = []
+
+    async def serve(request: web.Request) -> web.Response:
+        asked.append(request.path)
+        return web.Response(body=picture.getvalue(), content_type="image/png")
+
+    app = web.Application()
+    app.router.add_get("/{tail:.*}", serve)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = runner.addresses[0][1]
+    monkeypatch.setattr(hikari.urls, "CDN_URL", f"http://127.0.0.1:{port}")
+    try:
+        yield asked
+    finally:
+        await runner.cleanup()
+
+
+async def test_rank_card_shows_the_members_own_avatar(
+    probe: Any, member: SandboxUser, cdn: list[str]
+) -> None:
+    member.user.avatar = "a1b2c3d4"
+    reply = await member.slash("rank")
+    assert cdn == [f"/avatars/{member.user.id}/a1b2c3d4.png"]
+    card = Image.open(io.BytesIO(reply.attachment_data(0))).convert("RGB")
+    top = (HEIGHT - AVATAR_SIZE) // 2
+    assert card.getpixel((40 + AVATAR_SIZE // 2, top + AVATAR_SIZE // 2)) == (30, 200, 60)
 
 
 async def test_rank_of_a_bot_or_a_stranger_is_refused_clearly(
