@@ -15,7 +15,7 @@ from tatiana_economy.wallets import GuildProfile, UserProfile
 from tatiana import Database
 from tatiana.bot.app import TatianaBot
 from tatiana.testing import Reply, Sandbox, SandboxUser
-from tatiana.testing.sandbox.interactions import UnknownCommand
+from tatiana.testing.sandbox.interactions import NoResponse, UnknownCommand
 from tatiana.testing.sandbox.serialize import walk_components
 from tatiana.testing.sandbox.world import Guild, Member, Role, User
 
@@ -74,6 +74,22 @@ async def balance_of(bot: TatianaBot, guild: Guild, user_id: int) -> int:
     return wallet.balance if wallet is not None else 0
 
 
+async def redeliver(sandbox: Sandbox, reply: Reply) -> Reply:
+    """Deliver ``reply``'s interaction to the bot again, same id and payload, as if its answer had been lost."""
+    interaction = reply.interaction
+    interaction.response_type, interaction.response_data = None, {}
+    interaction.original_message_id, interaction.events = None, []
+    await sandbox.gateway.dispatch(
+        "INTERACTION_CREATE", interaction.payload, guild_id=interaction.guild_id, intents=0
+    )
+    if not await interaction.wait_for(lambda: interaction.original_message_id is not None, 5.0):
+        raise NoResponse("the bot did not answer the redelivered interaction")
+    message = sandbox.world.messages[interaction.channel_id][interaction.original_message_id]
+    return Reply(
+        kind=interaction.response_type or 0, interaction=interaction, user=reply.user, message=message
+    )
+
+
 async def test_daily_pays_then_says_when_to_come_back_and_grows_the_streak(
     bot: TatianaBot, guild: Guild, member: SandboxUser
 ) -> None:
@@ -107,6 +123,56 @@ async def test_daily_pays_then_says_when_to_come_back_and_grows_the_streak(
         f"Streak of 4 days: {coins(30)} of it is the streak bonus.",
     ]
     assert await balance_of(bot, guild, marta.id) == 230
+
+
+async def test_daily_pays_this_servers_amount_and_streak_bonus_in_its_currency(
+    bot: TatianaBot, guild: Guild, member: SandboxUser
+) -> None:
+    await use_english(bot, guild)
+    await bot.service.update_settings(
+        guild.id,
+        "economy",
+        {
+            "currency_name": "gems",
+            "currency_symbol": "💎",
+            "daily_amount": 250,
+            "daily_streak_bonus": 25,
+            "daily_streak_max_days": 2,
+        },
+    )
+    marta = member.user
+    first = await member.slash("daily")
+    assert first.content == (
+        f"<@{marta.id}> claimed the daily reward: 💎 250 gems.\nBalance: 💎 250 gems. Next reward in 24 h."
+    )
+    async with bot.sessions.begin() as session:
+        await session.execute(
+            sa.text("UPDATE user_economy SET last_daily = :at WHERE user_id = :user"),
+            {"at": datetime.now(UTC) - timedelta(hours=20, minutes=48), "user": marta.id},
+        )
+    early = await member.slash("daily")
+    assert early.ephemeral
+    assert early.content == "You already claimed your daily reward: come back in 3 h 12 min."
+    async with bot.sessions.begin() as session:
+        await session.execute(
+            sa.text("UPDATE user_economy SET last_daily = :at, daily_streak = 5 WHERE user_id = :user"),
+            {"at": datetime.now(UTC) - timedelta(hours=47), "user": marta.id},
+        )
+    capped = await member.slash("daily")
+    assert capped.content.splitlines()[:2] == [
+        f"<@{marta.id}> claimed the daily reward: 💎 300 gems.",
+        "Streak of 6 days: 💎 50 gems of it is the streak bonus.",
+    ], "the bonus stops growing after 2 days"
+    async with bot.sessions.begin() as session:
+        await session.execute(
+            sa.text("UPDATE user_economy SET last_daily = :at WHERE user_id = :user"),
+            {"at": datetime.now(UTC) - timedelta(hours=49), "user": marta.id},
+        )
+    missed = await member.slash("daily")
+    assert missed.content.splitlines()[0] == f"<@{marta.id}> claimed the daily reward: 💎 250 gems.", (
+        "a missed day resets the streak: no bonus"
+    )
+    assert await balance_of(bot, guild, marta.id) == 800
 
 
 async def test_balance_shows_the_wallet_the_rank_the_streak_and_the_next_reward(
@@ -171,6 +237,20 @@ async def test_a_large_payment_waits_for_the_payers_confirmation(
     cancelled = await second.press(button(second, "cancel"))
     assert cancelled.content == "Payment cancelled: nothing was paid." and cancelled.custom_ids == []
     assert [await balance_of(bot, guild, u.id) for u in (member.user, pablo)] == [3_500, 1_500]
+
+
+async def test_the_confirmation_threshold_is_the_servers_own(
+    bot: TatianaBot, sandbox: Sandbox, guild: Guild, member: SandboxUser
+) -> None:
+    pablo = sandbox.world.users[named(sandbox, guild, "pablo").user_id]
+    await fund(bot, guild, member.user, 5_000)
+    await bot.service.update_settings(guild.id, "economy", {"pay_confirm_threshold": 100})
+    asked = await member.slash("pay", member=pablo, amount=100)
+    assert asked.custom_ids and asked.content.startswith("¿Pagar"), "at the threshold: confirm first"
+    await bot.service.update_settings(guild.id, "economy", {"pay_confirm_threshold": 0})
+    paid = await member.slash("pay", member=pablo, amount=4_000)
+    assert paid.custom_ids == [] and " ha pagado " in paid.content, "0: never asks"
+    assert [await balance_of(bot, guild, u.id) for u in (member.user, pablo)] == [1_000, 4_000]
 
 
 async def test_an_unanswered_confirmation_lapses_and_pays_nothing(
@@ -365,6 +445,34 @@ async def test_admins_give_take_and_reset_and_members_cannot(
         ("take", -300, owner.user.id),
         ("give", 1000, owner.user.id),
     ]
+
+
+async def test_a_redelivered_interaction_moves_money_once(
+    bot: TatianaBot, sandbox: Sandbox, guild: Guild, member: SandboxUser, owner: SandboxUser
+) -> None:
+    """The same interaction id reaching the bot twice (a lost answer, a resumed gateway) applies once."""
+    pablo = sandbox.world.users[named(sandbox, guild, "pablo").user_id]
+    given = await owner.slash("economy give", member=member.user, amount=500)
+    again = await redeliver(sandbox, given)
+    assert again.content == f"Has dado {coins(500)} a <@{member.user.id}>. Su saldo: {coins(500)}."
+    assert given.content == again.content
+    claimed = await member.slash("daily")
+    reclaimed = await redeliver(sandbox, claimed)
+    assert reclaimed.content.splitlines()[0] == claimed.content.splitlines()[0], "answers what it did"
+    assert not reclaimed.ephemeral
+    paid = await member.slash("pay", member=pablo, amount=400)
+    assert paid.content == f"<@{member.user.id}> ha pagado {coins(400)} a <@{pablo.id}>."
+    repaid = await redeliver(sandbox, paid)
+    assert repaid.ephemeral and repaid.content == "Este pago ya se hizo."
+    await owner.slash("economy item-add", name="Galleta", price=5, stock=10)
+    bought = await member.slash("buy", item="galleta", quantity=2)
+    rebought = await redeliver(sandbox, bought)
+    assert rebought.content == bought.content
+    assert [await balance_of(bot, guild, u.id) for u in (member.user, pablo)] == [500 + 100 - 400 - 10, 400]
+    assert (await member.slash("inventory")).embeds[0]["description"] == "2 × Galleta"
+    history = await Ledger(Database(bot.sessions)).history(guild.id, member.user.id)
+    assert [entry.kind for entry in history] == ["buy", "pay", "daily", "give"]
+    assert await Ledger(Database(bot.sessions)).discrepancies(guild.id) == []
 
 
 async def test_a_member_running_a_command_too_often_is_told_to_wait(member: SandboxUser) -> None:

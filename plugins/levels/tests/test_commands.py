@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import io
+import statistics
 import time
+from collections.abc import AsyncIterator
 from typing import Any
 
+import hikari
 import pytest
+from aiohttp import web
 from PIL import Image
-from tatiana_levels.rank_card import HEIGHT, WIDTH, RankCard, render_rank_card
+from tatiana_levels.rank_card import AVATAR_SIZE, HEIGHT, PANEL, WIDTH, RankCard, render_rank_card
 
 from tatiana.testing import Sandbox, SandboxUser
 from tatiana.testing.sandbox.interactions import UnknownCommand
@@ -33,6 +37,42 @@ async def test_rank_answers_with_a_card_pillow_can_read(
     # The progress bar is filled 45/295 of the way: accent colour at its start, track colour at its end.
     assert card.getpixel((280, 208))[:3] == (88, 101, 242)
     assert card.getpixel((WIDTH - 60, 208))[:3] == (72, 75, 78)
+
+
+@pytest.fixture
+async def cdn(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[list[str]]:
+    """A local stand-in for Discord's CDN serving one green PNG for any avatar; the paths asked for."""
+    picture = io.BytesIO()
+    Image.new("RGB", (64, 64), (30, 200, 60)).save(picture, format="PNG")
+    asked: list[str] = []
+
+    async def serve(request: web.Request) -> web.Response:
+        asked.append(request.path)
+        return web.Response(body=picture.getvalue(), content_type="image/png")
+
+    app = web.Application()
+    app.router.add_get("/{tail:.*}", serve)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = runner.addresses[0][1]
+    monkeypatch.setattr(hikari.urls, "CDN_URL", f"http://127.0.0.1:{port}")
+    try:
+        yield asked
+    finally:
+        await runner.cleanup()
+
+
+async def test_rank_card_shows_the_members_own_avatar(
+    probe: Any, member: SandboxUser, cdn: list[str]
+) -> None:
+    member.user.avatar = "a1b2c3d4"
+    reply = await member.slash("rank")
+    assert cdn == [f"/avatars/{member.user.id}/a1b2c3d4.png"]
+    card = Image.open(io.BytesIO(reply.attachment_data(0))).convert("RGB")
+    top = (HEIGHT - AVATAR_SIZE) // 2
+    assert card.getpixel((40 + AVATAR_SIZE // 2, top + AVATAR_SIZE // 2)) == (30, 200, 60)
 
 
 async def test_rank_of_a_bot_or_a_stranger_is_refused_clearly(
@@ -68,13 +108,26 @@ def test_a_rank_card_renders_well_under_50_ms() -> None:
         avatar=Image.new("RGBA", (256, 256), (200, 30, 30, 255)),
     )
     render_rank_card(card)  # fonts loaded and masks drawn once
-    runs = 50
-    start = time.perf_counter()
-    for _ in range(runs):
+    cpu, wall = [], []
+    for _ in range(50):
+        started, started_cpu = time.perf_counter(), time.thread_time()
         png = render_rank_card(card)
-    per_card = (time.perf_counter() - start) / runs * 1000
-    print(f"\nrank card: {per_card:.1f} ms per card ({len(png) / 1024:.0f} KiB), over {runs} renders")
-    assert Image.open(io.BytesIO(png)).size == (WIDTH, HEIGHT)
+        cpu.append((time.thread_time() - started_cpu) * 1000)
+        wall.append((time.perf_counter() - started) * 1000)
+    median = statistics.median(cpu)
+    print(
+        f"\nrank card: {median:.1f} ms of CPU per card (median of {len(cpu)}; wall clock median"
+        f" {statistics.median(wall):.1f} ms, fastest {min(wall):.1f} ms), {len(png) / 1024:.0f} KiB"
+    )
+    # CPU time, which other processes on a shared machine do not stretch, and half the budget.
+    assert median < 25, f"a rank card took {median:.1f} ms of CPU (median), not well under 50 ms"
+    assert min(wall) < 50, f"even the fastest of {len(wall)} rank cards took {min(wall):.1f} ms"
+    image = Image.open(io.BytesIO(png)).convert("RGB")
+    assert image.size == (WIDTH, HEIGHT)
+    avatar_top = (HEIGHT - AVATAR_SIZE) // 2
+    centre = (40 + AVATAR_SIZE // 2, avatar_top + AVATAR_SIZE // 2)
+    assert image.getpixel(centre) == (200, 30, 30), "the avatar is drawn"
+    assert image.getpixel((42, avatar_top + 2)) == PANEL[:3], "cut to a disc: its square's corner is panel"
 
 
 async def test_leaderboard_lists_members_by_xp_with_buffered_xp(

@@ -9,6 +9,7 @@ from typing import Any
 from tatiana_levels.earning import message_xp, multiplier
 from tatiana_levels.settings import LevelsSettings
 
+from tatiana.bot.app import TatianaBot
 from tatiana.testing import Sandbox, SandboxUser
 from tatiana.testing.sandbox.driver_messages import send_message
 from tatiana.testing.sandbox.world import Guild, Message
@@ -114,3 +115,18 @@ def test_message_xp_is_uniform_between_the_least_and_the_most() -> None:
     amounts = {message_xp(settings, {1}, set(), rng) for _ in range(2000)}
     assert amounts == set(range(15, 26))
     assert multiplier(settings, {1}, {2}) == 1.0
+
+
+async def test_where_levels_is_switched_off_messages_earn_nothing_and_commands_say_so(
+    bot: TatianaBot, probe: Any, sandbox: Sandbox, guild: Guild, member: SandboxUser
+) -> None:
+    await probe.settings(xp_min=100, xp_max=100, cooldown_seconds=0)
+    await bot.service.disable(guild.id, "levels")
+    await member.send("¿cuenta?")
+    refused = await member.slash("rank")
+    assert refused.ephemeral and refused.content == "El módulo «levels» está desactivado en este servidor."
+    await bot.service.enable(guild.id, "levels")
+    await member.send("ahora sí")
+    await probe.until_xp(member.user.id, 100)
+    await barrier(probe, sandbox, guild)
+    assert await probe.xp(member.user.id) == 100, "the message sent while it was off earned nothing"

@@ -280,6 +280,11 @@ class Ledger:
             )
             return int(ahead or 0) + 1
 
+    async def applied(self, key: int) -> bool:
+        """Whether the interaction ``key`` already moved money (a redelivered one must not be refused for it)."""
+        async with self.db.session() as session:
+            return bool(await entries_for(session, key))
+
     async def history(self, guild_id: int, user_id: int, *, limit: int = 20) -> list[Entry]:
         """The member's latest ledger rows, newest first."""
         async with self.db.session() as session:

@@ -183,6 +183,8 @@ class Pay(
     async def refusal(ctx: lightbulb.Context, payment: Payment) -> str | None:
         """Why the payment cannot be made, checked before anything moves (None: it can be tried)."""
         t, settings = payment.t, payment.settings
+        if await payment.ledger.applied(payment.key):
+            return t("economy.pay.already_done")
         if payment.payee.id == payment.payer.id:
             return t("economy.pay.self")
         if payment.payee.is_bot:
