@@ -20,6 +20,8 @@ DEFAULT_CLAIM_TTL = 60.0
 # Every message may add to a buffer at once: callers wait for a free connection rather than fail.
 MAX_CONNECTIONS = 32
 POOL_TIMEOUT = 10.0
+# A partitioned server drops packets rather than refusing: give up on it in seconds, not the system's minutes.
+SOCKET_TIMEOUT = 5.0
 
 # KEYS: live, batch, batches set, claim; ARGV: batch id, claim ttl (ms).
 _TAKE = """
@@ -63,7 +65,12 @@ class RedisCounterStore(CounterStore):
         self.namespace = namespace
         self.claim_ttl = claim_ttl
         pool = aioredis.BlockingConnectionPool.from_url(
-            url, max_connections=MAX_CONNECTIONS, timeout=POOL_TIMEOUT, decode_responses=True
+            url,
+            max_connections=MAX_CONNECTIONS,
+            timeout=POOL_TIMEOUT,
+            socket_connect_timeout=SOCKET_TIMEOUT,
+            socket_timeout=SOCKET_TIMEOUT,
+            decode_responses=True,
         )
         self._client: aioredis.Redis = aioredis.Redis.from_pool(pool)
         self._take = self._client.register_script(_TAKE)

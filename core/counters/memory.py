@@ -22,6 +22,10 @@ class MemoryCounterStore(CounterStore):
         live[key] = live.get(key, 0) + amount
         return (await self.pending(counter, [key]))[key]
 
+    def holds(self, counter: str) -> bool:
+        """Whether anything of ``counter`` waits here (live or in a batch)."""
+        return bool(self._live.get(counter)) or bool(self._batches.get(counter))
+
     async def pending(self, counter: str, keys: Sequence[str]) -> dict[str, int]:
         """What each of ``keys`` has waiting (live buffer and uncommitted batches); 0 for nothing."""
         sources = [self._live.get(counter, {}), *(b.counts for b in self._batches.get(counter, {}).values())]
