@@ -46,7 +46,7 @@ def test_plugins_list_shows_first_party_plugins(tmp_path: Path) -> None:
     rows = {row["name"]: row for row in json.loads(result.stdout)}
     for name in ("economy", "moderation", "ai", "levels"):
         assert rows[name]["distribution"] == f"tatiana-{name}"
-        assert rows[name]["status"] == "available", rows[name]["error"]
+        assert rows[name]["status"] == "loaded", rows[name]["error"]
         assert rows[name]["version"]
     table = run(tmp_path, "plugins", "list")
     assert table.returncode == 0
