@@ -19,6 +19,8 @@ if TYPE_CHECKING:
     from sqlalchemy import MetaData
 
 ENTRY_POINT_GROUP = "tatiana.plugins"
+# A token of Discord's shape (hikari reads the application id from it) for a client that never connects.
+_OFFLINE_TOKEN = "MTAwMDAwMDAwMDAwMDAwMDAw.AAAAAA.offline-plugin-load-check-000000000000"
 log = logging.getLogger(__name__)
 
 
@@ -128,6 +130,27 @@ class PluginRegistry:
                 record.fail(PluginStatus.FAILED, f"load: {type(exc).__name__}: {exc}", traceback.format_exc())
             else:
                 record.status = PluginStatus.LOADED
+
+
+async def check_loading(registry: PluginRegistry) -> None:
+    """Load every usable plugin into a lightbulb client that never connects, then unload it again.
+
+    Afterwards each record says what a bot would find: ``loaded``, or ``failed`` with the load error.
+    """
+    import hikari
+    import lightbulb
+
+    app = hikari.GatewayBot(_OFFLINE_TOKEN, banner=None, logs=None)
+    client = lightbulb.client_from_app(app)
+    await registry.add_to_client(client)
+    for record in registry.records:
+        if record.status is not PluginStatus.LOADED or record.plugin is None:
+            continue
+        for loader in reversed(record.plugin.loaders):
+            try:
+                await loader.remove_from_client(client)
+            except Exception:
+                log.exception("plugin %s: could not unload after the load check", record.name)
 
 
 def _import(ep: EntryPoint, api_version: str) -> PluginRecord:

@@ -17,7 +17,7 @@ def config() -> None:
 def check() -> None:
     """Validate the environment and plugins.toml; print the effective configuration, secrets masked."""
     env = Environment(log_level="CRITICAL")
-    settings, registry, deployment = env.settings, env.registry, env.deployment
+    settings, registry, deployment = env.settings, env.checked_registry, env.deployment
     click.echo("Environment (secrets masked):")
     click.echo(
         render_table(

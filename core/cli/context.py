@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from functools import cached_property
 
 import click
@@ -9,7 +10,7 @@ from pydantic import ValidationError
 
 from tatiana.deployment import DeploymentConfig, DeploymentConfigError
 from tatiana.log import configure_logging
-from tatiana.registry import PluginRegistry
+from tatiana.registry import PluginRegistry, check_loading
 from tatiana.settings import Settings
 
 
@@ -46,6 +47,13 @@ class Environment:
         """The installed plugins."""
         self.settings  # noqa: B018 - logging must be configured before plugins are imported
         return PluginRegistry.discover()
+
+    @cached_property
+    def checked_registry(self) -> PluginRegistry:
+        """The installed plugins, each also loaded into a client that never connects: a plugin whose loading
+        raises is ``failed`` with that error, as a bot would find it."""
+        asyncio.run(check_loading(self.registry))
+        return self.registry
 
     @cached_property
     def deployment(self) -> DeploymentConfig:

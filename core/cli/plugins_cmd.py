@@ -18,9 +18,9 @@ def plugins() -> None:
 @plugins.command("list")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 def list_plugins(as_json: bool) -> None:
-    """Installed plugins: name, version, distribution, on by default, status and error."""
+    """Installed plugins: name, version, distribution, on by default, load status (loaded, failed, rejected) and error."""
     env = Environment(log_level="CRITICAL")
-    registry, deployment = env.registry, env.deployment
+    registry, deployment = env.checked_registry, env.deployment
     rows = [
         {
             "name": record.name,

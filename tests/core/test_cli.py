@@ -46,7 +46,7 @@ def test_plugins_list_shows_first_party_plugins(tmp_path: Path) -> None:
     rows = {row["name"]: row for row in json.loads(result.stdout)}
     for name in ("economy", "moderation", "ai", "levels"):
         assert rows[name]["distribution"] == f"tatiana-{name}"
-        assert rows[name]["status"] == "available", rows[name]["error"]
+        assert rows[name]["status"] == "loaded", rows[name]["error"]
         assert rows[name]["version"]
     table = run(tmp_path, "plugins", "list")
     assert table.returncode == 0
@@ -93,6 +93,10 @@ def test_bad_environment_exits_2_with_one_line(tmp_path: Path) -> None:
             "plugins.economy.settings.no_such_setting: unknown",
         ),
         ("[plugins.economy]\nenabled = 3\n", "plugins.economy.enabled: must be true or false"),
+        (
+            "[plugins.economy.settings]\nstarting_balance = -5\n",
+            "plugins.economy.settings.starting_balance: Input should be greater than or equal to 0",
+        ),
         ("[plugins.economy\n", "invalid TOML"),
     ],
 )
@@ -108,14 +112,29 @@ def test_config_check_masks_secrets(tmp_path: Path) -> None:
         "config",
         "check",
         DISCORD_TOKEN=TOKEN,
+        DISCORD_CLIENT_SECRET="client-secret-value",
+        GEMINI_API_KEY="gemini-key-value",
         JWT_SECRET="jwt-secret-value",
         DATABASE_URL="postgresql://bot:db-password@127.0.0.1/tatiana",
+        REDIS_URL="redis://:redis-password@127.0.0.1:6379/0",
     )
     assert result.returncode == 0, result.stderr
     output = result.stdout + result.stderr
     assert "configuration OK" in output
-    assert "DISCORD_TOKEN" in output and "********" in output
-    for secret in (TOKEN, "jwt-secret-value", "db-password"):
+    rows = [line.partition(" ") for line in result.stdout.splitlines()]
+    shown = {name: value.strip() for name, _, value in rows}
+    for name in ("DISCORD_TOKEN", "DISCORD_CLIENT_SECRET", "GEMINI_API_KEY", "JWT_SECRET"):
+        assert shown[name] == "********", name
+    assert "postgresql://bot:********@127.0.0.1/tatiana" in output
+    assert "redis://:********@127.0.0.1:6379/0" in output
+    for secret in (
+        TOKEN,
+        "client-secret-value",
+        "gemini-key-value",
+        "jwt-secret-value",
+        "db-password",
+        "redis-password",
+    ):
         assert secret not in output
 
 
@@ -125,13 +144,19 @@ def test_config_check_reports_embedded_default(tmp_path: Path) -> None:
     assert f"sqlite+aiosqlite:///{tmp_path / 'data' / 'tatiana.db'}" in result.stdout
 
 
-def test_db_upgrade_current_downgrade_on_sqlite(tmp_path: Path) -> None:
-    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'bot.db'}"}
+def test_db_upgrade_current_downgrade(tmp_path: Path, database_url: str) -> None:
+    env = {"DATABASE_URL": database_url}
     assert "no revision applied" in run(tmp_path, "db", "current", **env).stdout
     upgraded = run(tmp_path, "db", "upgrade", **env)
     assert upgraded.returncode == 0, upgraded.stderr
     current = run(tmp_path, "db", "current", **env)
-    assert current.returncode == 0 and current.stdout.strip(), current.stderr
+    assert current.returncode == 0, current.stderr
+    branches = {line.split()[1] for line in current.stdout.splitlines()}
+    assert branches >= {"(core)", "(economy)", "(moderation)", "(ai)", "(levels)"}, current.stdout
+    one_plugin = run(tmp_path, "db", "downgrade", "economy@base", **env)
+    assert one_plugin.returncode == 0, one_plugin.stderr
+    after = run(tmp_path, "db", "current", **env).stdout
+    assert "(economy)" not in after and "(core)" in after, after
     downgraded = run(tmp_path, "db", "downgrade", "base", **env)
     assert downgraded.returncode == 0, downgraded.stderr
     assert "no revision applied" in run(tmp_path, "db", "current", **env).stdout
@@ -144,12 +169,22 @@ def test_db_upgrade_to_unknown_revision_is_an_input_error(tmp_path: Path) -> Non
     assert "nosuchrev" in line
 
 
-def test_db_on_unreachable_server_fails_with_one_line(tmp_path: Path) -> None:
-    result = run(tmp_path, "db", "current", DATABASE_URL="postgresql://nobody@127.0.0.1:1/none")
+def test_db_on_unreachable_server_fails_with_one_line_and_no_password(tmp_path: Path) -> None:
+    result = run(tmp_path, "db", "current", DATABASE_URL="postgresql://nobody:db-password@127.0.0.1:1/none")
     assert result.returncode == 1
-    assert result.stderr.strip().startswith(
-        "tatiana: error: database postgresql+asyncpg://nobody@127.0.0.1:1/none"
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert result.stderr.startswith(
+        "tatiana: error: database postgresql+asyncpg://nobody:********@127.0.0.1:1/none"
     )
+    assert "db-password" not in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(
+    "command", [["db", "downgrade", "nosuchrev"], ["db", "upgrade", "economy@nosuchrev"]]
+)
+def test_db_to_an_unknown_revision_is_an_input_error(tmp_path: Path, command: list[str]) -> None:
+    line = one_error_line(run(tmp_path, *command, DATABASE_URL=f"sqlite:///{tmp_path / 'x.db'}"))
+    assert "nosuchrev" in line
 
 
 def test_worker_needs_redis_and_the_bots_token(tmp_path: Path) -> None:

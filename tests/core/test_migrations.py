@@ -4,12 +4,24 @@ from __future__ import annotations
 
 import dataclasses
 import textwrap
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import pytest
 from alembic.script import ScriptDirectory
 from alembic.util import CommandError
-from sqlalchemy import BigInteger, Column, ForeignKey, Integer, MetaData, String, Table, insert, inspect, text
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    DateTime,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    insert,
+    inspect,
+    text,
+)
 from sqlalchemy.exc import IntegrityError
 
 from tatiana import Plugin
@@ -235,6 +247,36 @@ async def test_constraints_have_the_naming_convention_names(database_url: str) -
     }
     assert await inspect_database(database_url, names) == expected
     assert "ck_user_economy_balance_not_negative" in expected["user_economy"]
+
+
+async def test_the_spec_tables_carry_the_designs_corrections(database_url: str) -> None:
+    await migrate.upgrade(database_url, registry=PluginRegistry.of())
+
+    def columns(inspector: Inspector) -> dict[str, dict[str, Any]]:
+        return {table: {c["name"]: c["type"] for c in inspector.get_columns(table)} for table in CORE_TABLES}
+
+    found = await inspect_database(database_url, columns)
+    assert "discriminator" not in found["users"], "Discord removed discriminators"
+    for column in ("balance", "total_earned", "total_spent"):
+        assert isinstance(found["user_economy"][column], BigInteger), f"money in BIGINT: {column}"
+    assert set(found["guild_plugins"]) >= {
+        "guild_id",
+        "plugin",
+        "enabled",
+        "settings",
+        "updated_by",
+        "updated_at",
+    }
+    timestamps = {
+        f"{table}.{name}": kind
+        for table, cols in found.items()
+        for name, kind in cols.items()
+        if isinstance(kind, DateTime)
+    }
+    assert {"users.created_at", "guild_plugins.updated_at", "moderation_logs.created_at"} <= set(timestamps)
+    if database_url.startswith("postgresql"):  # SQLite has no time zone type to reflect
+        naive = [name for name, kind in timestamps.items() if not kind.timezone]
+        assert naive == [], "timestamps with time zone"
 
 
 async def test_negative_balance_is_rejected(database_url: str) -> None:

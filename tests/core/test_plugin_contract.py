@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -31,6 +32,13 @@ def test_public_api_is_small_and_documented() -> None:
     for name in tatiana.__all__:
         obj = getattr(tatiana, name)
         assert isinstance(obj, str) or obj.__doc__, f"tatiana.{name} has no docstring"
+        assert f"``{name}``" in str(tatiana.__doc__), (
+            f"tatiana.{name} is not documented in tatiana/__init__.py"
+        )
+    fields = {f.name for f in dataclasses.fields(Plugin)}
+    contract = {"name", "version", "description", "requires", "loaders", "settings", "migrations", "tasks"}
+    assert fields >= contract | {"routes", "translations"}
+    assert all(f"``{field}``" in str(Plugin.__doc__) for field in fields - {"name", "version", "description"})
 
 
 def test_minimal_plugin_has_no_settings() -> None:

@@ -8,6 +8,9 @@ Package and plugin names are unique per run, so runs never see each other's left
 from __future__ import annotations
 
 import importlib.util
+import json
+import os
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -16,12 +19,13 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from packaging.utils import canonicalize_name
 from sqlalchemy import inspect
 
-from tatiana import API_VERSION, Translator
+from tatiana import API_VERSION, Plugin, Translator
 from tatiana.db import migrate
 from tatiana.db.engine import create_engine
 from tatiana.registry import PluginRegistry, PluginStatus
@@ -138,11 +142,34 @@ def downgrade() -> None:
     op.drop_table("{name}_records")
 '''
 
-BROKEN = '''\
+BROKEN_IMPORT = '''\
 """A plugin whose import fails, as when a dependency or a service is missing."""
 
 raise RuntimeError("cannot reach the {name} service")
 '''
+
+BROKEN_LOAD = '''\
+"""A plugin that imports but whose loading into the bot fails, as when a service is missing at start."""
+
+import lightbulb
+
+from tatiana import Plugin
+
+
+class Exploding(lightbulb.Loadable):
+    async def load(self, client: lightbulb.Client) -> None:
+        raise RuntimeError("cannot start the {name} service")
+
+    async def unload(self, client: lightbulb.Client) -> None:
+        return None
+
+
+loader = lightbulb.Loader()
+loader.add(Exploding())
+plugin = Plugin(name="{name}", version="{version}", description="Fails to load", requires="{requires}", loaders=[loader])
+'''
+
+TEMPLATES = {None: PLUGIN, "import": BROKEN_IMPORT, "load": BROKEN_LOAD}
 
 
 @dataclass(frozen=True)
@@ -156,8 +183,8 @@ class PluginPackage:
     folder: Path
 
 
-def write_package(root: Path, *, requires: str = "1.*", broken: bool = False) -> PluginPackage:
-    """Write a plugin project with a unique name under ``root``; ``broken`` makes its import raise."""
+def write_package(root: Path, *, requires: str = "1.*", broken: str | None = None) -> PluginPackage:
+    """Write a plugin project with a unique name under ``root``; ``broken`` ("import" or "load") makes that raise."""
     suffix = uuid.uuid4().hex[:10]
     package = PluginPackage(
         name=f"tp_{suffix}",
@@ -176,7 +203,7 @@ def write_package(root: Path, *, requires: str = "1.*", broken: bool = False) ->
     source = package.folder / "src" / package.package
     (source / "migrations").mkdir(parents=True)
     (package.folder / "pyproject.toml").write_text(PYPROJECT.format(**values))
-    (source / "__init__.py").write_text((BROKEN if broken else PLUGIN).format(**values))
+    (source / "__init__.py").write_text(TEMPLATES[broken].format(**values))
     (source / "migrations" / f"{package.name}_0001_records.py").write_text(REVISION.format(**values))
     if not broken:
         (source / "locales").mkdir()
@@ -224,6 +251,21 @@ def installer() -> Iterator[Installer]:
             installer.uninstall(package)
 
 
+def cli_plugins_list(cwd: Path) -> dict[str, dict[str, Any]]:
+    """``tatiana plugins list --json`` as an operator runs it (the installed command, in a subprocess), by name."""
+    tatiana = shutil.which("tatiana", path=str(Path(sys.executable).parent)) or "tatiana"
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DISCORD_", "TATIANA_", "DATABASE_", "REDIS_"))
+    }
+    result = subprocess.run(
+        [tatiana, "plugins", "list", "--json"], cwd=cwd, env=env, capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    return {row["name"]: row for row in json.loads(result.stdout)}
+
+
 def assert_first_party_available(registry: PluginRegistry) -> None:
     for name in FIRST_PARTY:
         record = registry.record(name)
@@ -239,13 +281,8 @@ async def table_names(database_url: str) -> set[str]:
         await engine.dispose()
 
 
-async def test_an_installed_plugin_is_found_loaded_migrated_and_gone_after_uninstall(
-    installer: Installer, tmp_path: Path, sqlite_url: str, postgres_url: str
-) -> None:
-    package = write_package(tmp_path)
-    installer.install(package)
-
-    registry = PluginRegistry.discover()
+def assert_found_as_installed(registry: PluginRegistry, package: PluginPackage) -> Plugin:
+    """The registry found the package's plugin, with its settings, texts and migrations from the installed copy."""
     record = registry.record(package.name)
     assert record is not None, f"{package.name} not discovered"
     assert record.status is PluginStatus.AVAILABLE, record.error
@@ -264,15 +301,43 @@ async def test_an_installed_plugin_is_found_loaded_migrated_and_gone_after_unins
     )
     assert Translator(plugin.translations, "en")(greeting, greeting="Hi", who="Ann") == "Hi, Ann!"
     assert package.folder not in Path(str(plugin.migrations)).parents, "runs from the installed copy"
-    assert_first_party_available(registry)
+    return plugin
 
+
+async def assert_migrates_alone(database_url: str, registry: PluginRegistry, package: PluginPackage) -> None:
+    """Its migration creates its table (matching its metadata); going down removes only that table."""
+    table = f"{package.name}_records"
+    await migrate.upgrade(database_url, registry=registry)
+    assert {table, "guilds"} <= await table_names(database_url)
+    assert f"{package.name}_0001 ({package.name}) (head)" in await migrate.current(database_url, registry)
+    differences = await migrate.pending_differences(database_url, registry)
+    assert not [d for d in differences if table in str(d)], "its metadata matches its migration"
+
+    await migrate.downgrade(database_url, f"{package.name}@base", registry=registry)
+    remaining = await table_names(database_url)
+    assert table not in remaining and "guilds" in remaining, "only the plugin's branch is removed"
+
+
+async def test_an_installed_plugin_is_found_loaded_migrated_and_gone_after_uninstall(
+    installer: Installer, tmp_path: Path, sqlite_url: str, postgres_url: str
+) -> None:
+    package = write_package(tmp_path)
+    installer.install(package)
+
+    registry = PluginRegistry.discover()
+    assert_found_as_installed(registry, package)
+    assert_first_party_available(registry)
+    listed = cli_plugins_list(tmp_path)[package.name]
+    assert (listed["version"], listed["status"], listed["error"]) == (package.version, "loaded", None)
+    assert canonicalize_name(listed["distribution"]) == package.distribution
+
+    economy = {"balance", "daily", "pay", "leaderboard", "shop", "buy", "inventory", "economy"}
     sandbox = await Sandbox().start()
     try:
         guild = seed_demo(sandbox.world)
         async with sandbox_bot(sandbox, sqlite_url, plugins=[package.name, "economy"]) as bot:
             loaded = bot.registry.record(package.name)
             assert loaded is not None and loaded.status is PluginStatus.LOADED, loaded
-            economy = {"balance", "daily", "pay", "leaderboard", "shop", "buy", "inventory", "economy"}
             assert {c.name for c in sandbox.world.commands.values()} == {package.name, *economy}
             member = SandboxUser(sandbox, guild, next(iter(guild.members.values())))
             reply = await member.slash(package.name, who="Ana")
@@ -280,29 +345,35 @@ async def test_an_installed_plugin_is_found_loaded_migrated_and_gone_after_unins
     finally:
         await sandbox.stop()
 
-    table = f"{package.name}_records"
     for database_url in (sqlite_url, postgres_url):
-        await migrate.upgrade(database_url, registry=registry)
-        assert {table, "guilds"} <= await table_names(database_url)
-        assert f"{package.name}_0001 ({package.name}) (head)" in await migrate.current(database_url, registry)
-        differences = await migrate.pending_differences(database_url, registry)
-        assert not [d for d in differences if table in str(d)], "its metadata matches its migration"
-
-        await migrate.downgrade(database_url, f"{package.name}@base", registry=registry)
-        remaining = await table_names(database_url)
-        assert table not in remaining and "guilds" in remaining, "only the plugin's branch is removed"
+        await assert_migrates_alone(database_url, registry, package)
 
     installer.uninstall(package)
     after = PluginRegistry.discover()
     assert after.record(package.name) is None
     assert package.name not in after
     assert_first_party_available(after)
+    listed_after = cli_plugins_list(tmp_path)
+    assert package.name not in listed_after
+    assert all(listed_after[name]["status"] == "loaded" for name in FIRST_PARTY), listed_after
+
+    sandbox = await Sandbox().start()
+    try:
+        seed_demo(sandbox.world)
+        async with sandbox_bot(sandbox, sqlite_url) as bot:  # every installed plugin
+            assert bot.registry.record(package.name) is None
+            statuses = {name: getattr(bot.registry.record(name), "status", None) for name in FIRST_PARTY}
+            assert set(statuses.values()) == {PluginStatus.LOADED}, statuses
+            commands = {c.name for c in sandbox.world.commands.values()}
+            assert package.name not in commands and economy <= commands, commands
+    finally:
+        await sandbox.stop()
 
 
 async def test_a_plugin_that_raises_on_import_is_reported_and_the_others_stay(
     installer: Installer, tmp_path: Path
 ) -> None:
-    package = write_package(tmp_path, broken=True)
+    package = write_package(tmp_path, broken="import")
     installer.install(package)
 
     registry = PluginRegistry.discover()
@@ -314,6 +385,37 @@ async def test_a_plugin_that_raises_on_import_is_reported_and_the_others_stay(
     assert record.detail is not None and "Traceback" in record.detail
     assert package.name not in registry.names
     assert_first_party_available(registry)
+
+    listed = cli_plugins_list(tmp_path)
+    assert (listed[package.name]["status"], listed[package.name]["error"]) == ("failed", record.error)
+    assert canonicalize_name(listed[package.name]["distribution"]) == package.distribution
+    assert all(listed[name]["status"] == "loaded" for name in FIRST_PARTY), listed
+
+
+async def test_a_plugin_that_raises_on_load_is_reported_and_the_others_load(
+    installer: Installer, tmp_path: Path, sqlite_url: str
+) -> None:
+    package = write_package(tmp_path, broken="load")
+    installer.install(package)
+
+    listed = cli_plugins_list(tmp_path)
+    error = f"load: RuntimeError: cannot start the {package.name} service"
+    assert (listed[package.name]["status"], listed[package.name]["error"]) == ("failed", error)
+    assert (listed[package.name]["version"], listed[package.name]["default"]) == (package.version, False)
+    assert canonicalize_name(listed[package.name]["distribution"]) == package.distribution
+    assert all(listed[name]["status"] == "loaded" for name in FIRST_PARTY), listed
+
+    sandbox = await Sandbox().start()
+    try:
+        seed_demo(sandbox.world)
+        async with sandbox_bot(sandbox, sqlite_url, plugins=[package.name, "economy"]) as bot:
+            record = bot.registry.record(package.name)
+            assert record is not None and (record.status, record.error) == (PluginStatus.FAILED, error)
+            economy = bot.registry.record("economy")
+            assert economy is not None and economy.status is PluginStatus.LOADED
+            assert "balance" in {c.name for c in sandbox.world.commands.values()}
+    finally:
+        await sandbox.stop()
 
 
 async def test_a_plugin_for_another_api_version_is_rejected_with_both_versions(
