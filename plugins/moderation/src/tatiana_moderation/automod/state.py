@@ -103,8 +103,9 @@ class AutomodState:
         self._compiled[id(settings)] = compiled
         return compiled
 
-    def record(self, guild_id: int, user_id: int, digest: int) -> Trail:
-        """Remember a message of the member (``digest``: its text's hash, 0 for none); their trail."""
+    def record(self, guild_id: int, user_id: int, digest: int, now: float | None = None) -> Trail:
+        """Remember a message of the member (``digest``: its text's hash, 0 for none) sent ``now`` (by default
+        the clock's time); their trail."""
         key = (guild_id, user_id)
         trail = self._trails.get(key)
         if trail is None:
@@ -113,7 +114,7 @@ class AutomodState:
             trail = self._trails[key] = Trail()
         else:
             self._trails.move_to_end(key)
-        trail.times.append(self.clock())
+        trail.times.append(self.clock() if now is None else now)
         trail.digests.append(digest)
         return trail
 
@@ -124,13 +125,13 @@ class AutomodState:
     def __len__(self) -> int:
         return len(self._trails)
 
-    def recent(self, trail: Trail, seconds: float, above: int = 0) -> int:
+    def recent(self, trail: Trail, seconds: float, above: int = 0, now: float | None = None) -> int:
         """How many messages of the trail are at most ``seconds`` old (0 at once if ``above`` or fewer are: the
         caller only wants to know past that)."""
         times = trail.times
         if len(times) <= above:
             return 0
-        since = self.clock() - seconds
+        since = (self.clock() if now is None else now) - seconds
         if times[-above - 1] < since:
             return 0
         count = 0
@@ -140,12 +141,14 @@ class AutomodState:
             count += 1
         return count
 
-    def repeats(self, trail: Trail, seconds: float, digest: int, above: int = 0) -> int:
+    def repeats(
+        self, trail: Trail, seconds: float, digest: int, above: int = 0, now: float | None = None
+    ) -> int:
         """How many messages of the trail at most ``seconds`` old have the text of ``digest`` (0 at once if the
         trail holds ``above`` or fewer of them)."""
         if trail.digests.count(digest) <= above:
             return 0
-        since = self.clock() - seconds
+        since = (self.clock() if now is None else now) - seconds
         count = 0
         for moment, other in zip(reversed(trail.times), reversed(trail.digests), strict=True):
             if moment < since:
