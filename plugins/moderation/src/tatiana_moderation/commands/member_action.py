@@ -21,6 +21,7 @@ from tatiana_moderation.commands.common import (
     record,
     refuse,
 )
+from tatiana_moderation.durations import format_duration
 from tatiana_moderation.reporting import direct_message, dm_text
 from tatiana_moderation.reports.appeals import appeal_button
 from tatiana_moderation.settings import ModerationSettings
@@ -41,7 +42,7 @@ async def act_on_member(
     target: hikari.User,
     reason: str | None,
     bot_needs: hikari.Permissions,
-    answer: Callable[[Case], str],
+    done: str,
     discord: DiscordCall | None = None,
     duration: timedelta | None = None,
     removes_member: bool = False,
@@ -54,10 +55,10 @@ async def act_on_member(
 ) -> None:
     """Check the target, act through Discord, record the case, post it, tell the member and answer.
 
-    A refusal (the bot's permissions, the hierarchy, membership) is told only to the moderator; ``answer``
-    words the notice from the recorded case. ``removes_member``: the member is told before the action,
-    since afterwards they share no server with the bot. ``then`` runs in the case's transaction,
-    ``recorded`` once it is stored, before the answer.
+    A refusal (the bot's permissions, the hierarchy, membership) is told only to the moderator. ``done`` is
+    the key of the answer's text, filled in with the member, the case's number, the reason and the duration.
+    ``removes_member``: the member is told before the action, since afterwards they share no server with
+    the bot. ``then`` runs in the case's transaction, ``recorded`` once the case is stored.
     """
     settings = settings or ModerationSettings()
     problem = await check_action(ctx, t, target, bot_needs)
@@ -92,12 +93,33 @@ async def act_on_member(
     )
     if recorded is not None:
         await recorded(case)
-    await announce(ctx, settings, answer(case), told + problems, target)
+    text = _notice(t, done, target=target, number=case.number, reason=reason, duration=duration)
+    await announce(ctx, settings, text, told + problems, target)
 
 
 async def refused_by_discord(ctx: lightbulb.Context, t: Translator, target: hikari.User) -> None:
     """Tell the moderator that Discord refused the action (a permission or the role order the bot lacks)."""
     await ctx.respond(t("moderation.errors.discord_refused", member=target.mention), user_mentions=False)
+
+
+def _notice(
+    t: Translator,
+    key: str,
+    *,
+    target: hikari.User,
+    number: int,
+    reason: str | None,
+    duration: timedelta | None,
+) -> str:
+    """The answer's text ``key``, filled in; a text leaves out the values it does not show (no duration)."""
+    values: dict[str, object] = {
+        "member": target.mention,
+        "number": number,
+        "reason": reason or t("moderation.embed.no_reason"),
+    }
+    if duration is not None:
+        values["duration"] = format_duration(duration)
+    return t(key, **values)
 
 
 def _membership_refusal(

@@ -102,9 +102,7 @@ class Warn(
             target=member,
             reason=reason,
             bot_needs=P.NONE,
-            answer=lambda case: t(
-                "moderation.warn.done", member=member.mention, number=case.number, reason=reason
-            ),
+            done="moderation.warn.done",
         )
 
 
@@ -149,13 +147,7 @@ class Timeout(
             bot_needs=P.MODERATE_MEMBERS,
             discord=silence,
             duration=duration,
-            answer=lambda case: t(
-                "moderation.timeout.done",
-                member=member.mention,
-                number=case.number,
-                duration=format_duration(duration),
-                reason=_reason_text(t, reason),
-            ),
+            done="moderation.timeout.done",
         )
 
 
@@ -204,7 +196,7 @@ class Untimeout(
             bot_needs=P.MODERATE_MEMBERS,
             member_refusal=not_timed_out,
             discord=lift,
-            answer=lambda case: t("moderation.untimeout.done", member=member.mention, number=case.number),
+            done="moderation.untimeout.done",
         )
 
 
@@ -239,12 +231,7 @@ class Kick(
             bot_needs=P.KICK_MEMBERS,
             discord=kick,
             removes_member=True,
-            answer=lambda case: t(
-                "moderation.kick.done",
-                member=member.mention,
-                number=case.number,
-                reason=_reason_text(t, reason),
-            ),
+            done="moderation.kick.done",
         )
 
 
@@ -318,26 +305,9 @@ class Ban(
             )
 
         async def wake_runner(case: Case) -> None:
+            # On time; the periodic run is the safety net.
             if case.expires_at is not None:
-                await tasks.run_at(
-                    case.expires_at, runner.TASK
-                )  # on time; the periodic run is the safety net
-
-        def done(case: Case) -> str:
-            if duration is None:
-                return t(
-                    "moderation.ban.done",
-                    member=member.mention,
-                    number=case.number,
-                    reason=_reason_text(t, reason),
-                )
-            return t(
-                "moderation.ban.done_temporary",
-                member=member.mention,
-                number=case.number,
-                duration=format_duration(duration),
-                reason=_reason_text(t, reason),
-            )
+                await tasks.run_at(case.expires_at, runner.TASK)
 
         await act_on_member(
             ctx,
@@ -352,7 +322,7 @@ class Ban(
             must_be_member=False,
             then=plan_unban,
             recorded=wake_runner,
-            answer=done,
+            done="moderation.ban.done" if duration is None else "moderation.ban.done_temporary",
         )
 
 
