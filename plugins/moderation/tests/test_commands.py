@@ -238,6 +238,24 @@ async def test_timeout_refuses_a_bad_duration(
     assert sofia.communication_disabled_until is None
 
 
+async def test_what_discord_refuses_is_told_and_opens_no_case(
+    bot: TatianaBot, sandbox: Sandbox, guild: Guild, moderator: SandboxUser
+) -> None:
+    await use_language(bot, guild, "en")
+    marta = member_named(sandbox, guild, "marta")
+    # Below everyone in the role order, but Discord times out no administrator.
+    admins = sandbox.world.add_role(guild, "Admins", permissions=Perm.ADMINISTRATOR, position=0)
+    marta.roles.append(admins.id)
+    reply = await moderator.slash("timeout", member=marta, duration="1h")
+    assert reply.deferred, "the checks passed: it was Discord that refused"
+    assert reply.content == (
+        f"Discord refused the action on <@{marta.user_id}>: I lack a permission or my role is too low."
+    )
+    assert marta.communication_disabled_until is None
+    assert messages_in(sandbox, sandbox.world.dm_channel(marta.user_id)) == []
+    assert await stored_cases(bot, guild) == []
+
+
 # --- /kick, /ban, /unban -----------------------------------------------------------------------------------
 
 

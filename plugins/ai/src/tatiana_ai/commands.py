@@ -5,7 +5,7 @@ from __future__ import annotations
 import hikari
 import lightbulb
 
-from tatiana import Database, GuildTools, ToolCall, Translator
+from tatiana import Database, GuildTools, Translator
 from tatiana_ai import memory
 from tatiana_ai.answering import Asker, answer, question_for, refusal
 from tatiana_ai.gemini import GeminiConfig
@@ -25,16 +25,15 @@ loader.listener(hikari.GuildMessageCreateEvent)(answer_message)
 
 async def toolbox_for(ctx: lightbulb.Context, tools: GuildTools, db: Database) -> Toolbox:
     """The tools the member running the command may have the model call, with their channel permissions."""
-    context = ToolCall(
+    return await Toolbox.for_member(
+        tools,
         guild_id=int(ctx.guild_id or 0),
         channel_id=int(ctx.channel_id),
         user_id=int(ctx.user.id),
         permissions=ctx.member.permissions if ctx.member is not None else hikari.Permissions.NONE,
-        arguments=None,
         database=db,
         rest=ctx.client.rest,
     )
-    return await Toolbox.for_member(tools, context)
 
 
 async def allowed(

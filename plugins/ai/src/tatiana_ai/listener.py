@@ -8,7 +8,7 @@ import re
 import hikari
 import lightbulb
 
-from tatiana import Database, GuildSettings, GuildTools, ToolCall, Translator
+from tatiana import Database, GuildSettings, GuildTools, Translator
 from tatiana_ai import memory
 from tatiana_ai.answering import Asker, answer, question_for, refusal
 from tatiana_ai.gemini import GeminiConfig
@@ -130,14 +130,11 @@ async def answer_message(
         conversation_id=channel_id,
         toolbox=await Toolbox.for_member(
             tools,
-            ToolCall(
-                guild_id=asker.guild_id,
-                channel_id=channel_id,
-                user_id=asker.user_id,
-                permissions=guild_permissions(event.member, guild),
-                arguments=None,
-                database=db,
-                rest=event.app.rest,
-            ),
+            guild_id=asker.guild_id,
+            channel_id=channel_id,
+            user_id=asker.user_id,
+            permissions=guild_permissions(event.member, guild),
+            database=db,
+            rest=event.app.rest,
         ),
     )

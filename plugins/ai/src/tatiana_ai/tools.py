@@ -7,7 +7,7 @@ from typing import Any
 
 import hikari
 
-from tatiana import GuildTools, ToolCall
+from tatiana import Database, GuildTools, ToolCall
 from tatiana.ai_tools import OfferedTool
 from tatiana_ai.gemini import FunctionCall, ToolSpec
 
@@ -24,9 +24,28 @@ class Toolbox:
     offered: dict[str, OfferedTool] = field(default_factory=dict)
 
     @classmethod
-    async def for_member(cls, tools: GuildTools, context: ToolCall) -> Toolbox:
-        """The tools of the plugins on in the guild that the member may use."""
-        offered = await tools.offered(context.guild_id, context.permissions)
+    async def for_member(
+        cls,
+        tools: GuildTools,
+        *,
+        guild_id: int,
+        channel_id: int,
+        user_id: int,
+        permissions: hikari.Permissions,
+        database: Database,
+        rest: hikari.api.RESTClient,
+    ) -> Toolbox:
+        """The tools of the plugins on in the guild that the member may use, run with their ``permissions``."""
+        context = ToolCall(
+            guild_id=guild_id,
+            channel_id=channel_id,
+            user_id=user_id,
+            permissions=permissions,
+            arguments=None,
+            database=database,
+            rest=rest,
+        )
+        offered = await tools.offered(guild_id, permissions)
         return cls(tools, context, {tool.name: tool for tool in offered})
 
     def specs(self) -> tuple[ToolSpec, ...]:

@@ -11,24 +11,20 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tatiana import Database, Tasks, Translator
 from tatiana_moderation import runner, schedule
-from tatiana_moderation.cases import Action, Case, Source, close_active
+from tatiana_moderation.cases import Action, Case, close_active
 from tatiana_moderation.commands.common import (
     REASON_MAX_LENGTH,
     announce,
     audit_reason,
-    check_action,
     clean_reason,
-    guild_ref,
-    is_member,
     loader,
     missing_permissions,
     permission_names,
     record,
     refuse,
 )
+from tatiana_moderation.commands.member_action import act_on_member, refused_by_discord
 from tatiana_moderation.durations import MAX_TIMEOUT, InvalidDuration, format_duration, parse_duration
-from tatiana_moderation.reporting import direct_message, dm_text
-from tatiana_moderation.reports.appeals import appeal_button
 from tatiana_moderation.settings import ModerationSettings
 
 log = logging.getLogger(__name__)
@@ -69,10 +65,6 @@ def _reason_text(t: Translator, reason: str | None) -> str:
     return reason or t("moderation.embed.no_reason")
 
 
-async def _refused_by_discord(ctx: lightbulb.Context, t: Translator, target: hikari.User) -> None:
-    await ctx.respond(t("moderation.errors.discord_refused", member=target.mention), user_mentions=False)
-
-
 @loader.command
 class Warn(
     lightbulb.SlashCommand,
@@ -94,31 +86,24 @@ class Warn(
     )
 
     @lightbulb.invoke
-    async def invoke(
-        self,
-        ctx: lightbulb.Context,
-        db: Database = lightbulb.di.INJECTED,
-        t: Translator = lightbulb.di.INJECTED,
-        settings: ModerationSettings | None = lightbulb.di.INJECTED,
-    ) -> None:
+    async def invoke(self, ctx: lightbulb.Context, t: Translator = lightbulb.di.INJECTED) -> None:
         """Refuse bots and the usual hierarchy; otherwise open a warning case, told and logged."""
-        settings = settings or ModerationSettings()
         member, reason = self.member, clean_reason(self.reason)
         if member.is_bot:
-            problem: str | None = t("moderation.refusals.any_bot", member=member.mention)
-        elif reason is None:
-            problem = t("moderation.errors.empty_reason")
-        else:
-            problem = await check_action(ctx, t, member, P.NONE)
-        if problem is None and not is_member(ctx, member):
-            problem = t("moderation.errors.not_member", member=member.mention)
-        if problem is not None:
-            await refuse(ctx, problem)
+            await refuse(ctx, t("moderation.refusals.any_bot", member=member.mention))
             return
-        await ctx.defer(ephemeral=not settings.public_notice)
-        case, problems = await record(ctx, db, t, settings, action=Action.WARN, target=member, reason=reason)
-        text = t("moderation.warn.done", member=member.mention, number=case.number, reason=reason)
-        await announce(ctx, settings, text, problems, member)
+        if reason is None:
+            await refuse(ctx, t("moderation.errors.empty_reason"))
+            return
+        await act_on_member(
+            ctx,
+            t,
+            action=Action.WARN,
+            target=member,
+            reason=reason,
+            bot_needs=P.NONE,
+            done="moderation.warn.done",
+        )
 
 
 @loader.command
@@ -139,58 +124,31 @@ class Timeout(
     reason = _reason_option()
 
     @lightbulb.invoke
-    async def invoke(
-        self,
-        ctx: lightbulb.Context,
-        db: Database = lightbulb.di.INJECTED,
-        t: Translator = lightbulb.di.INJECTED,
-        settings: ModerationSettings | None = lightbulb.di.INJECTED,
-    ) -> None:
+    async def invoke(self, ctx: lightbulb.Context, t: Translator = lightbulb.di.INJECTED) -> None:
         """Check, set ``communication_disabled_until``, open the case."""
-        settings = settings or ModerationSettings()
         member, reason = self.member, clean_reason(self.reason)
         try:
             duration = parse_duration(self.duration, limit=MAX_TIMEOUT)
         except InvalidDuration as error:
             await refuse(ctx, _duration_error(t, error))
             return
-        problem = await check_action(ctx, t, member, P.MODERATE_MEMBERS)
-        if problem is None and not is_member(ctx, member):
-            problem = t("moderation.errors.not_member", member=member.mention)
-        if problem is not None:
-            await refuse(ctx, problem)
-            return
-        await ctx.defer(ephemeral=not settings.public_notice)
-        until = datetime.now(UTC) + duration
-        try:
+
+        async def silence(audit: str, until: datetime | None) -> None:
             await ctx.client.rest.edit_member(
-                ctx.guild_id or 0,
-                member,
-                communication_disabled_until=until,
-                reason=audit_reason(ctx.user, reason),
+                ctx.guild_id or 0, member, communication_disabled_until=until, reason=audit
             )
-        except hikari.ForbiddenError:
-            await _refused_by_discord(ctx, t, member)
-            return
-        case, problems = await record(
+
+        await act_on_member(
             ctx,
-            db,
             t,
-            settings,
             action=Action.TIMEOUT,
             target=member,
             reason=reason,
+            bot_needs=P.MODERATE_MEMBERS,
+            discord=silence,
             duration=duration,
-            expires_at=until,
+            done="moderation.timeout.done",
         )
-        text = t(
-            "moderation.timeout.done",
-            member=member.mention,
-            number=case.number,
-            duration=format_duration(duration),
-            reason=_reason_text(t, reason),
-        )
-        await announce(ctx, settings, text, problems, member)
 
 
 @loader.command
@@ -211,83 +169,35 @@ class Untimeout(
     async def invoke(
         self,
         ctx: lightbulb.Context,
-        db: Database = lightbulb.di.INJECTED,
         t: Translator = lightbulb.di.INJECTED,
-        settings: ModerationSettings | None = lightbulb.di.INJECTED,
+        db: Database = lightbulb.di.INJECTED,
     ) -> None:
         """Check, clear ``communication_disabled_until``, close the timeout and open the case."""
-        settings = settings or ModerationSettings()
         member, reason = self.member, clean_reason(self.reason)
-        problem = await check_action(ctx, t, member, P.MODERATE_MEMBERS)
-        resolved = ctx.interaction.resolved
-        if problem is None:
-            if resolved is None or member.id not in resolved.members:
-                problem = t("moderation.errors.not_member", member=member.mention)
-            else:
-                until = resolved.members[member.id].communication_disabled_until()
-                if until is None or until <= datetime.now(UTC):
-                    problem = t("moderation.untimeout.not_timed_out", member=member.mention)
-        if problem is not None:
-            await refuse(ctx, problem)
-            return
-        await ctx.defer(ephemeral=not settings.public_notice)
-        try:
+
+        def not_timed_out(resolved: hikari.InteractionMember) -> str | None:
+            until = resolved.communication_disabled_until()
+            if until is None or until <= datetime.now(UTC):
+                return t("moderation.untimeout.not_timed_out", member=member.mention)
+            return None
+
+        async def lift(audit: str, _ends_at: datetime | None) -> None:
             await ctx.client.rest.edit_member(
-                ctx.guild_id or 0,
-                member,
-                communication_disabled_until=None,
-                reason=audit_reason(ctx.user, reason),
+                ctx.guild_id or 0, member, communication_disabled_until=None, reason=audit
             )
-        except hikari.ForbiddenError:
-            await _refused_by_discord(ctx, t, member)
-            return
-        await close_active(db, int(ctx.guild_id or 0), int(member.id), Action.TIMEOUT)
-        case, problems = await record(
-            ctx, db, t, settings, action=Action.UNTIMEOUT, target=member, reason=reason
+            await close_active(db, int(ctx.guild_id or 0), int(member.id), Action.TIMEOUT)
+
+        await act_on_member(
+            ctx,
+            t,
+            action=Action.UNTIMEOUT,
+            target=member,
+            reason=reason,
+            bot_needs=P.MODERATE_MEMBERS,
+            member_refusal=not_timed_out,
+            discord=lift,
+            done="moderation.untimeout.done",
         )
-        text = t("moderation.untimeout.done", member=member.mention, number=case.number)
-        await announce(ctx, settings, text, problems, member)
-
-
-async def _tell_before_removal(
-    ctx: lightbulb.Context, t: Translator, settings: ModerationSettings, preview: Case
-) -> list[str]:
-    """DM the member before a kick or ban: afterwards they share no server with the bot."""
-    if not settings.dm_on_action:
-        return []
-    appeal = []
-    if preview.action is Action.BAN and settings.reports.takes_appeals:
-        appeal = [appeal_button(preview.guild_id, t)]
-    text = dm_text(preview, t, guild_ref(ctx).name)
-    if await direct_message(ctx.client.rest, preview.member_id, text, appeal):
-        return []
-    return [t("moderation.errors.dm_failed", member=f"<@{preview.user_id}>")]
-
-
-def _preview(
-    ctx: lightbulb.Context,
-    action: Action,
-    target: hikari.User,
-    reason: str | None,
-    duration: timedelta | None,
-) -> Case:
-    """The case as it will be, for the DM sent before it is recorded."""
-    now = datetime.now(UTC)
-    return Case(
-        id=0,
-        guild_id=int(ctx.guild_id or 0),
-        number=0,
-        user_id=int(target.id),
-        moderator_id=int(ctx.user.id),
-        action=action,
-        reason=reason,
-        duration=duration,
-        created_at=now,
-        expires_at=now + duration if duration is not None else None,
-        source=Source.COMMAND,
-        channel_id=int(ctx.channel_id),
-        log_message_id=None,
-    )
 
 
 @loader.command
@@ -305,36 +215,24 @@ class Kick(
     reason = _reason_option()
 
     @lightbulb.invoke
-    async def invoke(
-        self,
-        ctx: lightbulb.Context,
-        db: Database = lightbulb.di.INJECTED,
-        t: Translator = lightbulb.di.INJECTED,
-        settings: ModerationSettings | None = lightbulb.di.INJECTED,
-    ) -> None:
+    async def invoke(self, ctx: lightbulb.Context, t: Translator = lightbulb.di.INJECTED) -> None:
         """Check, DM, kick, open the case."""
-        settings = settings or ModerationSettings()
         member, reason = self.member, clean_reason(self.reason)
-        problem = await check_action(ctx, t, member, P.KICK_MEMBERS)
-        if problem is None and not is_member(ctx, member):
-            problem = t("moderation.errors.not_member", member=member.mention)
-        if problem is not None:
-            await refuse(ctx, problem)
-            return
-        await ctx.defer(ephemeral=not settings.public_notice)
-        told = await _tell_before_removal(ctx, t, settings, _preview(ctx, Action.KICK, member, reason, None))
-        try:
-            await ctx.client.rest.kick_user(ctx.guild_id or 0, member, reason=audit_reason(ctx.user, reason))
-        except hikari.ForbiddenError:
-            await _refused_by_discord(ctx, t, member)
-            return
-        case, problems = await record(
-            ctx, db, t, settings, action=Action.KICK, target=member, reason=reason, dm=False
+
+        async def kick(audit: str, _ends_at: datetime | None) -> None:
+            await ctx.client.rest.kick_user(ctx.guild_id or 0, member, reason=audit)
+
+        await act_on_member(
+            ctx,
+            t,
+            action=Action.KICK,
+            target=member,
+            reason=reason,
+            bot_needs=P.KICK_MEMBERS,
+            discord=kick,
+            removes_member=True,
+            done="moderation.kick.done",
         )
-        text = t(
-            "moderation.kick.done", member=member.mention, number=case.number, reason=_reason_text(t, reason)
-        )
-        await announce(ctx, settings, text, told + problems, member)
 
 
 @loader.command
@@ -369,13 +267,10 @@ class Ban(
     async def invoke(
         self,
         ctx: lightbulb.Context,
-        db: Database = lightbulb.di.INJECTED,
         t: Translator = lightbulb.di.INJECTED,
-        settings: ModerationSettings | None = lightbulb.di.INJECTED,
         tasks: Tasks = lightbulb.di.INJECTED,
     ) -> None:
         """Check, DM, ban, open the case; a temporary ban schedules its unban in the same transaction."""
-        settings = settings or ModerationSettings()
         member, reason = self.member, clean_reason(self.reason)
         try:
             duration = parse_duration(self.duration) if self.duration else None
@@ -387,27 +282,14 @@ class Ban(
         except InvalidDuration as error:
             await refuse(ctx, _duration_error(t, error))
             return
-        problem = await check_action(ctx, t, member, P.BAN_MEMBERS)
-        if problem is not None:
-            await refuse(ctx, problem)
-            return
-        await ctx.defer(ephemeral=not settings.public_notice)
-        told: list[str] = []
-        if is_member(ctx, member):
-            told = await _tell_before_removal(
-                ctx, t, settings, _preview(ctx, Action.BAN, member, reason, duration)
-            )
-        try:
+
+        async def ban(audit: str, _ends_at: datetime | None) -> None:
             await ctx.client.rest.ban_user(
                 ctx.guild_id or 0,
                 member,
                 delete_message_seconds=int(wipe.total_seconds()) if wipe else hikari.UNDEFINED,
-                reason=audit_reason(ctx.user, reason),
+                reason=audit,
             )
-        except hikari.ForbiddenError:
-            await _refused_by_discord(ctx, t, member)
-            return
-        expires_at = datetime.now(UTC) + duration if duration is not None else None
 
         async def plan_unban(session: AsyncSession, case: Case) -> None:
             if case.expires_at is None:
@@ -422,37 +304,26 @@ class Ban(
                 case_id=case.id,
             )
 
-        case, problems = await record(
+        async def wake_runner(case: Case) -> None:
+            # On time; the periodic run is the safety net.
+            if case.expires_at is not None:
+                await tasks.run_at(case.expires_at, runner.TASK)
+
+        await act_on_member(
             ctx,
-            db,
             t,
-            settings,
             action=Action.BAN,
             target=member,
             reason=reason,
+            bot_needs=P.BAN_MEMBERS,
+            discord=ban,
             duration=duration,
-            expires_at=expires_at,
-            dm=False,
+            removes_member=True,
+            must_be_member=False,
             then=plan_unban,
+            recorded=wake_runner,
+            done="moderation.ban.done" if duration is None else "moderation.ban.done_temporary",
         )
-        if expires_at is not None:
-            await tasks.run_at(expires_at, runner.TASK)  # on time; the periodic run is the safety net
-        if duration is None:
-            text = t(
-                "moderation.ban.done",
-                member=member.mention,
-                number=case.number,
-                reason=_reason_text(t, reason),
-            )
-        else:
-            text = t(
-                "moderation.ban.done_temporary",
-                member=member.mention,
-                number=case.number,
-                duration=format_duration(duration),
-                reason=_reason_text(t, reason),
-            )
-        await announce(ctx, settings, text, told + problems, member)
 
 
 @loader.command
@@ -492,7 +363,7 @@ class Unban(
             await ctx.respond(t("moderation.unban.not_banned", member=user.mention), user_mentions=False)
             return
         except hikari.ForbiddenError:
-            await _refused_by_discord(ctx, t, user)
+            await refused_by_discord(ctx, t, user)
             return
         await close_active(db, guild_id, int(user.id), Action.BAN)
         await schedule.cancel(db, guild_id, int(user.id), "unban")

@@ -8,7 +8,7 @@ import hikari
 import lightbulb
 
 from tatiana import Database, Translator
-from tatiana_moderation.commands.common import REASON_MAX_LENGTH, loader
+from tatiana_moderation.commands.common import REASON_MAX_LENGTH, loader, refuse
 from tatiana_moderation.reports import alerts, ids, store
 from tatiana_moderation.reports.queue import buttons, report_embed
 from tatiana_moderation.reports.responses import Deps, text_field
@@ -83,7 +83,7 @@ class ReportMessage(
             db, t, settings, guild_id=int(ctx.guild_id or 0), reporter_id=int(ctx.user.id), message=message
         )
         if problem is not None:
-            await ctx.respond(problem, ephemeral=True, user_mentions=False, role_mentions=False)
+            await refuse(ctx, problem)
             return
         await ctx.respond_with_modal(
             t("moderation.reports.form.title"),
