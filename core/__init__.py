@@ -8,7 +8,8 @@
   theirs in the guild's language.
 - ``ChannelId``, ``RoleId``: settings field types for Discord ids.
 - ``record_case``, ``CaseRecord``, ``CaseUser``: a moderation action written to the core's ``moderation_logs``
-  as its guild's next numbered case (by the moderation plugin, the API, or any plugin that acts on members).
+  as its guild's next numbered case (by the moderation plugin, the API, or any plugin that acts on members);
+  ``case_alert`` is the moderation alert of the row it wrote, for ``LiveEvents.moderation_alert``.
 - ``Database``: the bot's database (sessions, transactions); commands and listeners declare ``db: Database``.
 - ``GuildSettings``: a guild's settings of a plugin and its language, for listeners (commands get theirs
   injected); declare ``guild_settings: GuildSettings``.
@@ -42,7 +43,7 @@ from tatiana.fields import ChannelId, RoleId
 from tatiana.guild_settings import GuildSettings
 from tatiana.i18n import Translator, load_translations
 from tatiana.live_events import LiveEvents
-from tatiana.moderation_cases import CaseRecord, CaseUser, record_case
+from tatiana.moderation_cases import CaseRecord, CaseUser, case_alert, record_case
 from tatiana.plugin import API_VERSION, NoSettings, Plugin, PluginDefinitionError
 from tatiana.route_access import RouteAccess
 
@@ -67,6 +68,7 @@ __all__ = [
     "Tasks",
     "ToolCall",
     "Translator",
+    "case_alert",
     "every",
     "load_translations",
     "record_case",

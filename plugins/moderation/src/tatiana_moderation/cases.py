@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -86,6 +86,8 @@ class Case:
     source: Source
     channel_id: int | None
     log_message_id: int | None
+    row: Any = field(default=None, repr=False, compare=False)
+    """The ``moderation_logs`` row read (None for a case not recorded yet: the DM told before a kick or ban)."""
 
     @property
     def member_id(self) -> int:
@@ -111,6 +113,7 @@ class Case:
             source=Source(row.source),
             channel_id=row.channel_id,
             log_message_id=row.log_message_id,
+            row=row,
         )
 
 
