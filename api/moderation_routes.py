@@ -2,7 +2,9 @@
 
 An action needs the caller's own Discord permission for it in that guild (ban: BAN_MEMBERS; mute and warn:
 MODERATE_MEMBERS; owners and administrators may do all) and a highest role above the member's. It is performed
-through the bot's REST client and written as a numbered case with ``source`` ``api``.
+through the bot's REST client and written as a numbered case with ``source`` ``api``, whose moderation alert the
+bot process serving the guild hears: the moderation plugin posts it in the mod-log and DMs the member there, after
+this answer.
 """
 
 from __future__ import annotations
@@ -193,7 +195,8 @@ def _case(
 
 
 async def _recorded(services: ApiServices, record: CaseRecord) -> CaseOut:
-    """Write the case, tell the guild's dashboards (as the bot's commands do), and answer with it."""
+    """Write the case, publish its moderation alert (to the guild's dashboards, and to the bot, which posts and DMs
+    it), and answer with it."""
     row = await record_case(Database(services.sessions), record)
     out = case_out(row)
     try:

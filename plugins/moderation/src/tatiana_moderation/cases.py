@@ -23,7 +23,7 @@ REASON_MAX_LENGTH = 500
 
 
 class Action(enum.StrEnum):
-    """What a case records."""
+    """What a case records (the API records a timeout as ``mute``: read as TIMEOUT)."""
 
     WARN = "warn"
     TIMEOUT = "timeout"
@@ -36,6 +36,10 @@ class Action(enum.StrEnum):
     SLOWMODE = "slowmode"
     LOCK = "lock"
     UNLOCK = "unlock"
+
+    @classmethod
+    def _missing_(cls, value: object) -> Action | None:
+        return cls.TIMEOUT if value == "mute" else None
 
 
 CHANNEL_ACTIONS = frozenset({Action.PURGE, Action.SLOWMODE, Action.LOCK, Action.UNLOCK})
