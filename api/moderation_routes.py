@@ -2,7 +2,9 @@
 
 An action needs the caller's own Discord permission for it in that guild (ban: BAN_MEMBERS; mute and warn:
 MODERATE_MEMBERS; owners and administrators may do all) and a highest role above the member's. It is performed
-through the bot's REST client and written as a numbered case with ``source`` ``api``.
+through the bot's REST client and written as a numbered case with ``source`` ``api``, whose moderation alert the
+bot process serving the guild hears: the moderation plugin posts it in the mod-log and DMs the member there, after
+this answer.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from tatiana.api.services import ApiServices
 from tatiana.database import Database
 from tatiana.db.models import ModerationLog
 from tatiana.live_events import LiveEvents
-from tatiana.moderation_cases import CaseRecord, CaseUser, record_case
+from tatiana.moderation_cases import CaseRecord, CaseUser, case_alert, record_case
 
 MAX_TIMEOUT = 28 * 24 * 3600  # Discord's longest timeout
 MAX_DELETE_SECONDS = 7 * 24 * 3600  # Discord deletes at most a week of a banned member's messages
@@ -193,21 +195,12 @@ def _case(
 
 
 async def _recorded(services: ApiServices, record: CaseRecord) -> CaseOut:
-    """Write the case, tell the guild's dashboards (as the bot's commands do), and answer with it."""
-    out = case_out(await record_case(Database(services.sessions), record))
-    alert = {
-        "case": out.case_number,
-        "action": out.action,
-        "source": out.source,
-        "user_id": out.user_id,
-        "channel_id": out.channel_id,
-        "moderator_id": out.moderator_id,
-        "reason": out.reason,
-        "duration_seconds": out.duration,
-        "expires_at": out.expires_at.isoformat() if out.expires_at is not None else None,
-    }
+    """Write the case, publish its moderation alert (to the guild's dashboards, and to the bot, which posts and DMs
+    it), and answer with it."""
+    row = await record_case(Database(services.sessions), record)
+    out = case_out(row)
     try:
-        await LiveEvents(services.coordination).moderation_alert(record.guild_id, alert)
+        await LiveEvents(services.coordination).moderation_alert(record.guild_id, case_alert(row))
     except Exception:  # the action is done and recorded; only the live view misses it
         log.warning("could not publish the moderation alert of case %s", out.case_number, exc_info=True)
     return out

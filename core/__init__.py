@@ -8,11 +8,15 @@
   theirs in the guild's language.
 - ``ChannelId``, ``RoleId``: settings field types for Discord ids.
 - ``record_case``, ``CaseRecord``, ``CaseUser``: a moderation action written to the core's ``moderation_logs``
-  as its guild's next numbered case (by the moderation plugin, the API, or any plugin that acts on members).
+  as its guild's next numbered case (by the moderation plugin, the API, or any plugin that acts on members);
+  ``case_alert`` is the moderation alert of the row it wrote, for ``LiveEvents.moderation_alert``.
 - ``Database``: the bot's database (sessions, transactions); commands and listeners declare ``db: Database``.
 - ``GuildSettings``: a guild's settings of a plugin and its language, for listeners (commands get theirs
   injected); declare ``guild_settings: GuildSettings``.
 - ``LiveEvents``: moderation alerts and activity for the dashboard's live view; declare ``live: LiveEvents``.
+  ``LiveEventReceived``: the hikari event by which the bot process serving a guild hears that guild's live
+  events, whoever published them (the API's moderation actions...); listen with
+  ``@loader.listener(LiveEventReceived)``.
 - ``RouteAccess``: the caller of a plugin's own API route (``Plugin(routes=...)``, mounted under
   ``/api/plugins/<name>``), with the API's role checks; handlers declare ``access: NamedDependency[RouteAccess]``.
 - ``TaskContext``, ``every`` and ``Tasks``: background tasks (taskiq). A plugin lists async functions taking a
@@ -41,8 +45,8 @@ from tatiana.database import Database
 from tatiana.fields import ChannelId, RoleId
 from tatiana.guild_settings import GuildSettings
 from tatiana.i18n import Translator, load_translations
-from tatiana.live_events import LiveEvents
-from tatiana.moderation_cases import CaseRecord, CaseUser, record_case
+from tatiana.live_events import LiveEventReceived, LiveEvents
+from tatiana.moderation_cases import CaseRecord, CaseUser, case_alert, record_case
 from tatiana.plugin import API_VERSION, NoSettings, Plugin, PluginDefinitionError
 from tatiana.route_access import RouteAccess
 
@@ -57,6 +61,7 @@ __all__ = [
     "Database",
     "GuildSettings",
     "GuildTools",
+    "LiveEventReceived",
     "LiveEvents",
     "NoSettings",
     "Plugin",
@@ -67,6 +72,7 @@ __all__ = [
     "Tasks",
     "ToolCall",
     "Translator",
+    "case_alert",
     "every",
     "load_translations",
     "record_case",

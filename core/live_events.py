@@ -1,8 +1,11 @@
-"""What plugins and the core tell the dashboard live: moderation alerts and the activity feed."""
+"""What plugins and the core tell the dashboard live (moderation alerts, the activity feed), and how a bot
+process's plugins hear it."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
+
+import hikari
 
 from tatiana.coordination.events import EventKind
 
@@ -33,3 +36,30 @@ class LiveEvents:
         For example ``{"action": "command", "command": "balance", "plugin": "economy", "user_id": "..."}``.
         """
         await self._coordination.publish_event(EventKind.ACTIVITY, guild_id, data)
+
+
+class LiveEventReceived(hikari.Event):
+    """A live event about a guild, heard by the one bot process serving that guild (it holds the guild's shard),
+    whoever published it: the API, another process, this one.
+
+    Plugins listen to it like to any hikari event (``@loader.listener(LiveEventReceived)``); like theirs, it is
+    not heard in a guild where the plugin is off. For example the moderation plugin posts the cases made through
+    the API (``kind`` ``moderation_alert``, ``data["source"] == "api"``) in the guild's mod-log channel.
+    Delivery is at most once: a process that was not serving the guild at that moment never hears it.
+    """
+
+    __slots__ = ("_app", "data", "guild_id", "kind")
+
+    def __init__(self, app: hikari.RESTAware, kind: EventKind, guild_id: int, data: dict[str, Any]) -> None:
+        self._app = app
+        self.kind = kind
+        """What happened (``EventKind``: ``moderation_alert``, ``activity``...)."""
+        self.guild_id = hikari.Snowflake(guild_id)
+        """The guild it happened in."""
+        self.data = data
+        """The event's JSON object, as published."""
+
+    @property
+    def app(self) -> hikari.RESTAware:
+        """The bot that heard it."""
+        return self._app

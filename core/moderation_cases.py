@@ -57,6 +57,30 @@ class CaseNumberExhausted(RuntimeError):
 AfterCase = Callable[[AsyncSession, sa.Row[Any]], Awaitable[None]]
 
 
+def case_alert(row: sa.Row[Any] | ModerationLog) -> dict[str, Any]:
+    """The moderation alert of a recorded case (its ``moderation_logs`` row), as the dashboard's live view shows
+    it: ``await live.moderation_alert(guild_id, case_alert(row))``. Ids are strings (JavaScript numbers lose
+    them)."""
+
+    def text(snowflake: int | None) -> str | None:
+        return str(snowflake) if snowflake is not None else None
+
+    expires_at = row.expires_at
+    if expires_at is not None and expires_at.tzinfo is None:  # SQLite hands back naive UTC datetimes
+        expires_at = expires_at.replace(tzinfo=UTC)
+    return {
+        "case": row.case_number,
+        "action": row.action,
+        "source": row.source,
+        "user_id": text(row.user_id),
+        "channel_id": text(row.channel_id),
+        "moderator_id": text(row.moderator_id),
+        "reason": row.reason,
+        "duration_seconds": row.duration,
+        "expires_at": expires_at.isoformat() if expires_at is not None else None,
+    }
+
+
 async def record_case(db: Database, record: CaseRecord, *, then: AfterCase | None = None) -> sa.Row[Any]:
     """Write ``record`` as its guild's next case; the ``moderation_logs`` row as written.
 

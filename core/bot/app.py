@@ -23,6 +23,7 @@ from tatiana.bot.gated_components import GatedComponents
 from tatiana.bot.gating import PluginGate, guard_autocomplete
 from tatiana.bot.guild_rows import GuildRows
 from tatiana.bot.languages import GuildLanguages
+from tatiana.bot.live_bridge import LiveBridge
 from tatiana.counters import DEFAULT_FLUSH_INTERVAL, Counters, CounterStore, MemoryCounterStore
 from tatiana.database import Database
 from tatiana.guild_plugins import GuildPluginService
@@ -88,6 +89,7 @@ class TatianaBot:
         options.update(gateway_options or {})
         self.app = hikari.GatewayBot(token, **options)
         compact_members(self.app)
+        self.live_bridge = LiveBridge(self.app)
         self.client = lightbulb.client_from_app(
             self.app,
             sync_commands=False,  # sync_commands() below: lightbulb's own sync overwrites unchanged commands
@@ -192,6 +194,7 @@ class TatianaBot:
         self.command_usage.buffer.start()
         self.guild_rows.buffer.start()
         await self.load_plugins()
+        await self.live_bridge.follow(self.coordination)
         # hikari would ask PyPI for a newer version on every start: not from a shard, nor offline.
         await self.app.start(shard_ids=shard_ids, shard_count=shard_count, check_for_updates=False)
         await asyncio.wait_for(self._client_started.wait(), timeout=120)
@@ -226,6 +229,7 @@ class TatianaBot:
         await self.guild_rows.buffer.stop()
         self.guild_rows.detach()
         await self.languages.unfollow()
+        await self.live_bridge.unfollow()
         self.gate.detach(self.app)
         await self.service.stop()
         gc.unfreeze()  # what the bot held can be collected again

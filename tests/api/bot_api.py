@@ -13,7 +13,7 @@ import pytest
 from litestar import Litestar
 
 from tatiana.api.app import create_app
-from tatiana.coordination import MemoryCoordination
+from tatiana.coordination import Coordination, MemoryCoordination
 from tatiana.database import Database
 from tatiana.db import migrate
 from tatiana.db.engine import create_engine, session_factory
@@ -25,9 +25,7 @@ from tatiana.testing.sandbox.server import Sandbox
 from .conftest import DASHBOARD, JWT_SECRET, Defaults, People, serving
 
 
-def bot_app(
-    settings: Settings, sandbox: Sandbox, coordination: MemoryCoordination, **options: Any
-) -> Litestar:
+def bot_app(settings: Settings, sandbox: Sandbox, coordination: Coordination, **options: Any) -> Litestar:
     """The API with the sandbox's bot token, no plugins."""
     options.setdefault("registry", PluginRegistry.of())
     return create_app(

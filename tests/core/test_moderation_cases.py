@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import select
 
-from tatiana import CaseRecord, CaseUser, Database, record_case
+from tatiana import CaseRecord, CaseUser, Database, case_alert, record_case
 from tatiana.db import migrate
 from tatiana.db.engine import create_engine, session_factory
 from tatiana.db.models import ModerationLog
@@ -62,3 +64,28 @@ async def test_a_failing_follow_up_undoes_the_case(database_url: str) -> None:
     finally:
         await engine.dispose()
     assert first.case_number == 1, "the undone case took no number"
+
+
+async def test_a_cases_alert_is_its_row_with_string_ids_and_an_aware_expiry(database_url: str) -> None:
+    await migrate.upgrade(database_url, registry=PluginRegistry.of())
+    engine = create_engine(database_url)
+    db = Database(session_factory(engine))
+    expires = datetime(2030, 1, 2, 3, 4, 5, tzinfo=UTC)
+    record = replace(_case(1, 2001), action="mute", reason="calm", duration_seconds=600, expires_at=expires)
+    try:
+        row = await record_case(db, record)
+        channel = await record_case(db, replace(_case(1, 2001), target=None, action="lock", channel_id=77))
+    finally:
+        await engine.dispose()
+    assert case_alert(row) == {
+        "case": 1,
+        "action": "mute",
+        "source": "api",
+        "user_id": "2001",
+        "channel_id": None,
+        "moderator_id": "1001",
+        "reason": "calm",
+        "duration_seconds": 600,
+        "expires_at": "2030-01-02T03:04:05+00:00",
+    }
+    assert (case_alert(channel)["user_id"], case_alert(channel)["channel_id"]) == (None, "77")

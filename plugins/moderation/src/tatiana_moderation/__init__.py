@@ -5,6 +5,7 @@ from importlib.metadata import version
 from pathlib import Path
 
 from tatiana import Plugin
+from tatiana_moderation.api_cases import loader as api_cases_loader
 from tatiana_moderation.automod.loader import loader as automod_loader
 from tatiana_moderation.commands import loader
 from tatiana_moderation.reports import router as _reports  # noqa: F401  # registers the Report message command and the buttons
@@ -20,7 +21,7 @@ plugin = Plugin(
     version=version("tatiana-moderation"),
     description="Warnings, timeouts, kicks and bans as numbered cases, told by DM and posted in a log channel.",
     requires="1.*",
-    loaders=[loader, automod_loader],
+    loaders=[loader, automod_loader, api_cases_loader],
     settings=ModerationSettings,
     migrations=Path(__file__).parent / "migrations",
     metadata=metadata,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -23,7 +23,7 @@ REASON_MAX_LENGTH = 500
 
 
 class Action(enum.StrEnum):
-    """What a case records."""
+    """What a case records (the API records a timeout as ``mute``: read as TIMEOUT)."""
 
     WARN = "warn"
     TIMEOUT = "timeout"
@@ -36,6 +36,10 @@ class Action(enum.StrEnum):
     SLOWMODE = "slowmode"
     LOCK = "lock"
     UNLOCK = "unlock"
+
+    @classmethod
+    def _missing_(cls, value: object) -> Action | None:
+        return cls.TIMEOUT if value == "mute" else None
 
 
 CHANNEL_ACTIONS = frozenset({Action.PURGE, Action.SLOWMODE, Action.LOCK, Action.UNLOCK})
@@ -86,6 +90,8 @@ class Case:
     source: Source
     channel_id: int | None
     log_message_id: int | None
+    row: Any = field(default=None, repr=False, compare=False)
+    """The ``moderation_logs`` row read (None for a case not recorded yet: the DM told before a kick or ban)."""
 
     @property
     def member_id(self) -> int:
@@ -111,6 +117,7 @@ class Case:
             source=Source(row.source),
             channel_id=row.channel_id,
             log_message_id=row.log_message_id,
+            row=row,
         )
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import hikari
 
-from tatiana import Database, LiveEvents, Translator
+from tatiana import Database, LiveEvents, Translator, case_alert
 from tatiana_moderation.cases import Action, Case, set_log_message
 from tatiana_moderation.durations import format_duration
 from tatiana_moderation.settings import ModerationSettings
@@ -150,18 +150,10 @@ async def publish(
 
 
 def alert_data(case: Case) -> dict[str, object]:
-    """A case as the dashboard's moderation alert shows it (ids as strings: JavaScript numbers lose them)."""
-    return {
-        "case": case.number,
-        "action": case.action.value,
-        "source": case.source.value,
-        "user_id": str(case.user_id) if case.user_id is not None else None,
-        "channel_id": str(case.channel_id) if case.channel_id is not None else None,
-        "moderator_id": str(case.moderator_id) if case.moderator_id is not None else None,
-        "reason": case.reason,
-        "duration_seconds": int(case.duration.total_seconds()) if case.duration is not None else None,
-        "expires_at": case.expires_at.isoformat() if case.expires_at is not None else None,
-    }
+    """A recorded case as the dashboard's moderation alert shows it (the core's ``case_alert`` of its row)."""
+    if case.row is None:
+        raise ValueError(f"case {case.number} was not recorded: it has no alert")
+    return case_alert(case.row)
 
 
 async def alert(live: LiveEvents, case: Case) -> None:

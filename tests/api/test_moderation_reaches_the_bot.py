@@ -1,0 +1,233 @@
+"""A case made through the API is posted in the guild's mod-log and DMed to the member by the bot serving the
+guild, as a command's case is: the API and the bot share only the database and the coordination channel."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import AsyncExitStack, asynccontextmanager
+
+import hikari
+import httpx
+import pytest
+import sqlalchemy as sa
+
+from tatiana.bot.app import TatianaBot
+from tatiana.coordination import EVENTS_CHANNEL, Coordination, MemoryCoordination
+from tatiana.db.models import ModerationLog
+from tatiana.settings import Settings
+from tatiana.shards.redis_coordination import RedisCoordination
+from tatiana.testing.harness import sandbox_bot
+from tatiana.testing.sandbox.server import Sandbox
+from tatiana.testing.sandbox.world import Channel, Message
+
+from .bot_api import bot_app, write_guild_rows
+from .conftest import People, bearer, login, serving
+
+QUIET = 1.0  # seconds without a post after which nothing more is expected (a post takes milliseconds)
+
+
+def users(sandbox: Sandbox) -> dict[str, int]:
+    return {u.username: u.id for u in sandbox.world.users.values()}
+
+
+def mod_log(people: People) -> Channel:
+    return next(c for c in people.guild_a.channels.values() if c.name == "mod-log")
+
+
+def posted(sandbox: Sandbox, channel: Channel) -> list[Message]:
+    """The channel's messages everyone sees."""
+    found = sandbox.world.messages.get(channel.id, {}).values()
+    return [m for m in found if not m.deleted and not m.flags & hikari.MessageFlag.EPHEMERAL]
+
+
+def dms(sandbox: Sandbox, user_id: int) -> list[Message]:
+    return posted(sandbox, sandbox.world.dm_channel(user_id))
+
+
+async def until(condition: Callable[[], bool], timeout: float = 5.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "not within the time"
+        await asyncio.sleep(0.02)
+
+
+async def still(count: Callable[[], int]) -> int:
+    """``count()`` once it stayed the same for QUIET seconds."""
+    before = count()
+    await asyncio.sleep(QUIET)
+    assert count() == before, "something more arrived"
+    return before
+
+
+@asynccontextmanager
+async def api_and_bots(
+    settings: Settings,
+    sandbox: Sandbox,
+    people: People,
+    coordinations: list[Coordination],
+    *,
+    shard_count: int | None = None,
+) -> AsyncIterator[tuple[httpx.AsyncClient, list[TatianaBot]]]:
+    """The API on the first coordination, and a bot with the moderation plugin on each of the others (with
+    ``shard_count``, bot ``i`` holds shard ``i``)."""
+    assert settings.database_url is not None
+    await write_guild_rows(settings, people)
+    async with AsyncExitStack() as stack:
+        bots = []
+        for index, coordination in enumerate(coordinations[1:]):
+            bot = sandbox_bot(
+                sandbox,
+                settings.database_url,
+                plugins=["moderation"],
+                coordination=coordination,
+                shard_ids=[index] if shard_count else None,
+                shard_count=shard_count,
+            )
+            bots.append(await stack.enter_async_context(bot))
+        client = await stack.enter_async_context(serving(bot_app(settings, sandbox, coordinations[0])))
+        yield client, bots
+
+
+async def set_mod_log(bots: list[TatianaBot], people: People, **values: object) -> Channel:
+    """Make the demo guild's mod-log channel the mod-log (with other settings), known to every bot."""
+    log = mod_log(people)
+    guild_id = people.guild_a.id
+    await bots[0].service.update_settings(
+        guild_id, "moderation", {"mod_log_channel_id": str(log.id), **values}
+    )
+
+    def known(bot: TatianaBot) -> bool:
+        cached = bot.service.settings_cached(guild_id, "moderation")
+        return cached is None or getattr(cached, "mod_log_channel_id", None) == log.id
+
+    await until(lambda: all(known(bot) for bot in bots))
+    return log
+
+
+async def act(client: httpx.AsyncClient, people: People, sandbox: Sandbox) -> list[dict[str, object]]:
+    """luis warns and mutes marta, and bans sofia, through the API; the three cases."""
+    who = users(sandbox)
+    tokens = bearer(await login(client, sandbox.world.users[who["luis"]]))
+    guild = str(people.guild_a.id)
+    answers = [
+        await client.post(
+            "/api/moderation/warn",
+            json={"guild_id": guild, "user_id": str(who["marta"]), "reason": "spam"},
+            headers=tokens,
+        ),
+        await client.post(
+            "/api/moderation/mute",
+            json={"guild_id": guild, "user_id": str(who["marta"]), "duration": 600, "reason": "calm"},
+            headers=tokens,
+        ),
+        await client.post(
+            "/api/moderation/ban",
+            json={"guild_id": guild, "user_id": str(who["sofia"]), "reason": "raid"},
+            headers=tokens,
+        ),
+    ]
+    assert [a.status_code for a in answers] == [201, 201, 201], [a.text for a in answers]
+    return [a.json() for a in answers]
+
+
+async def test_api_cases_are_posted_in_the_mod_log_and_dmed_once(
+    settings: Settings, sandbox: Sandbox, people: People, coordination: MemoryCoordination
+) -> None:
+    who = users(sandbox)
+    async with api_and_bots(settings, sandbox, people, [coordination, coordination]) as (client, [bot]):
+        log = await set_mod_log([bot], people)
+        await act(client, people, sandbox)
+
+        await until(lambda: len(posted(sandbox, log)) >= 3)
+        assert await still(lambda: len(posted(sandbox, log)) + len(dms(sandbox, who["marta"]))) == 5
+
+        entries = posted(sandbox, log)
+        assert [e.embeds[0]["title"] for e in entries] == [
+            "Caso #1 · Advertencia",
+            "Caso #2 · Aislamiento",
+            "Caso #3 · Baneo",
+        ]
+        assert {e.embeds[0]["footer"]["text"] for e in entries} == {"Desde el panel"}
+        fields = {f["name"]: f["value"] for f in entries[1].embeds[0]["fields"]}
+        assert fields["Miembro"] == f"<@{who['marta']}> (`{who['marta']}`)"
+        assert fields["Moderador"] == f"<@{who['luis']}>"
+        assert fields["Duración"] == "10m" and fields["Motivo"] == "calm"
+        assert [m.content for m in dms(sandbox, who["marta"])] == [
+            "⚠️ Has recibido una advertencia en **Tatiana Dev**. Motivo: spam",
+            "🔇 Te han aislado en **Tatiana Dev**. Motivo: calm\nDuración: 10m",
+        ]
+        # The banned user shares no server with the bot any more: Discord would refuse the DM.
+        assert dms(sandbox, who["sofia"]) == []
+        async with bot.sessions() as session:
+            remembered = list(await session.scalars(sa.select(ModerationLog.log_message_id).order_by("id")))
+        assert remembered == [e.id for e in entries], "each post remembered on its case, to edit it later"
+
+
+async def test_without_dms_only_the_mod_log_hears_of_it(
+    settings: Settings, sandbox: Sandbox, people: People, coordination: MemoryCoordination
+) -> None:
+    async with api_and_bots(settings, sandbox, people, [coordination, coordination]) as (client, [bot]):
+        log = await set_mod_log([bot], people, dm_on_action=False)
+        await act(client, people, sandbox)
+
+        await until(lambda: len(posted(sandbox, log)) >= 3)
+        assert await still(lambda: len(posted(sandbox, log))) == 3
+        assert dms(sandbox, users(sandbox)["marta"]) == []
+
+
+async def test_nothing_is_posted_where_moderation_is_off(
+    settings: Settings, sandbox: Sandbox, people: People, coordination: MemoryCoordination
+) -> None:
+    async with api_and_bots(settings, sandbox, people, [coordination, coordination]) as (client, [bot]):
+        log = await set_mod_log([bot], people)
+        await bot.service.disable(people.guild_a.id, "moderation")
+        cases = await act(client, people, sandbox)
+
+        assert [c["case_number"] for c in cases] == [1, 2, 3], "the API still acts and records"
+        assert (
+            await still(lambda: len(posted(sandbox, log)) + len(dms(sandbox, users(sandbox)["marta"]))) == 0
+        )
+
+
+@pytest.mark.redis
+async def test_through_redis_only_the_process_holding_the_guild_posts(
+    settings: Settings, sandbox: Sandbox, people: People, redis_url: str, redis_namespace: str
+) -> None:
+    coordinations: list[Coordination] = [RedisCoordination(redis_url, redis_namespace) for _ in range(3)]
+    try:
+        async with api_and_bots(settings, sandbox, people, coordinations, shard_count=2) as (client, bots):
+            log = await set_mod_log(bots, people)
+            await act(client, people, sandbox)
+
+            await until(lambda: len(posted(sandbox, log)) >= 3)
+            assert (
+                await still(lambda: len(posted(sandbox, log)) + len(dms(sandbox, users(sandbox)["marta"])))
+                == 5
+            )
+    finally:
+        for coordination in coordinations:
+            await coordination.close()
+
+
+async def test_an_alert_heard_again_is_not_told_again(
+    settings: Settings, sandbox: Sandbox, people: People, coordination: MemoryCoordination
+) -> None:
+    who = users(sandbox)
+    async with api_and_bots(settings, sandbox, people, [coordination, coordination]) as (client, [bot]):
+        log = await set_mod_log([bot], people)
+        tokens = bearer(await login(client, sandbox.world.users[who["luis"]]))
+        async with await coordination.subscribe(EVENTS_CHANNEL) as events:
+            answer = await client.post(
+                "/api/moderation/warn",
+                json={"guild_id": str(people.guild_a.id), "user_id": str(who["marta"]), "reason": "spam"},
+                headers=tokens,
+            )
+            alert = await events.get(timeout=5)
+        assert answer.status_code == 201 and alert is not None
+        for _ in range(2):  # delivered again at once, while the first is being told
+            await coordination.publish(EVENTS_CHANNEL, alert.data)
+
+        await until(lambda: len(posted(sandbox, log)) >= 1)
+        assert await still(lambda: len(posted(sandbox, log)) + len(dms(sandbox, who["marta"]))) == 2
