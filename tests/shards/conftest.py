@@ -39,6 +39,7 @@ EXPECTED_LOG = [
         r"tatiana\.registry: plugin .* failed",  # another installed plugin broken: not the shards' concern
         # The bot's buffered counters flush to Redis on their own schedule, and say so when they cannot.
         r"tatiana\.counters\.counters: could not flush",
+        r"tatiana\.counters\.fallback: counters: the shared buffer is unreachable",
     )
 ]
 
