@@ -372,7 +372,7 @@ class LeaseKeeper:
                 if lease.confirmed_until - self.policy.tick <= now and lease.claim is not None
             }
             if not doubtful or self._stopping:
-                self._witnessing = False
+                self._witnessing = self._witness_down = False  # Redis confirms the leases again
                 continue
             if not self._witnessing:
                 self._witnessing = True

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from sqlalchemy.engine import make_url
 
 from tatiana.bot.messages import message
 from tatiana.coordination import create_coordination
@@ -253,3 +254,53 @@ async def test_a_process_cut_off_from_redis_alone_stops_the_shards_claimed_by_an
         await healthy.stop()
         assert log_problems(cut_off.log(), [r"has claimed it since; stopping it here"]) == []
         assert log_problems(healthy.log()) == []
+
+
+@pytest.mark.usefixtures("redis_url")
+async def test_a_process_cut_off_from_redis_and_the_database_serves_on(  # noqa: PLR0917 - fixtures
+    postgres_url: str,
+    redis_namespace: str,
+    redis_proxy: Any,
+    postgres_proxy: Any,
+    cluster_for: Callable[..., LocalCluster],
+    log_problems: Callable[[str], list[str]],
+) -> None:
+    """Default leases: with neither Redis nor the claims to check, a process serves on (and says so) rather than
+    stopping every shard, and carries on, same sessions, when both return."""
+    world = World()
+    guilds = seed_across_shards(world, 4)
+    async with (
+        Sandbox(world, shard_count=4, max_concurrency=4) as sandbox,
+        cluster_for(sandbox, postgres_url, redis_namespace) as cluster,
+    ):
+        # Migrated directly; the shard processes reach the database through the proxy.
+        through_proxy = make_url(postgres_url).set(host="127.0.0.1", port=postgres_proxy.port)
+        cluster.database_url = through_proxy.render_as_string(hide_password=False)
+        launcher = await cluster.launch("--processes", "1", "--lease-ttl", "3", redis_url=redis_proxy.url)
+        await cluster.wait_serving(timeout=60, processes=1)
+        users = [member_of(sandbox, shard_guilds[0]) for shard_guilds in guilds.values()]
+        pids = [pid_of(await answer(user)) for user in users]
+        identifies = len(sandbox.gateway.identifies)
+
+        await redis_proxy.cut()
+        await postgres_proxy.cut()
+        outage_ends = time.monotonic() + 5.0  # longer than the lease TTL
+        while time.monotonic() < outage_ends:
+            assert [pid_of(await answer(user)) for user in users] == pids
+            await asyncio.sleep(0.1)
+        assert "the database is unreachable too" in launcher.log()
+
+        await postgres_proxy.restore()
+        await redis_proxy.restore()
+        await cluster.wait_serving(timeout=20, processes=1)
+        assert [pid_of(await answer(user)) for user in users] == pids
+        assert len(sandbox.gateway.identifies) == identifies
+        assert sandbox.gateway.identify_violations == []
+
+        await launcher.stop()
+        # Plugins that write to the database on every message say so while it is unreachable: not the shards'.
+        database_down = [
+            r"the database is unreachable too",
+            r"plugin (levels|ai): listener \w+ for GuildMessageCreateEvent raised",
+        ]
+        assert log_problems(launcher.log(), database_down) == []
