@@ -121,6 +121,7 @@ class Launcher:
             f"--shard-count={options.shape.shard_count}",
             f"--max-concurrency={options.shape.max_concurrency}",
             f"--lease-ttl={options.policy.ttl}",
+            f"--witness-delay={options.policy.witness_delay}",
             f"--namespace={options.namespace}",
             f"--launcher-pid={os.getpid()}",
         ]

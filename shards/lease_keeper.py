@@ -2,10 +2,13 @@
 
 A shard runs here only while this process holds its lease. A lease found taken by another process stops its
 shard at once. While Redis is unreachable the shards held keep serving (nobody can take a lease over meanwhile
-when Redis is down for every process); with ``strict`` they are frozen instead once their lease may have
-expired, for deployments where a process can be cut off from Redis while the others are not (a partition), so
-that no shard ever runs in two processes. When Redis returns, the holders take their leases back first: other
-processes wait one TTL before taking free shards.
+when Redis is down for every process). The database is a second witness, for a process cut off from Redis
+while the others are not (a partition): each acquisition records a claim there before the shard connects, a
+takeover of a lease that expired waits ``witness_delay`` before connecting, and a holder whose lease may have
+expired reads the claims every ``witness_poll`` and stops a shard another process claimed since. With
+``strict`` the shards are frozen instead once their lease may have expired, whether or not anyone took them.
+When Redis returns, the holders take their leases back first: other processes wait one TTL before taking free
+shards.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from typing import Any
 
 from tatiana.sharding.base import Sharding
 from tatiana.sharding.records import ResumeState, ShardState
+from tatiana.shards.claims import DATABASE_ERRORS, Claim, ClaimContentionError, ShardClaims
 from tatiana.shards.control import released
 from tatiana.shards.outage import COORDINATION_ERRORS, OutageLog
 from tatiana.shards.shard_host import ShardHost, ShardReport
@@ -27,26 +31,36 @@ from tatiana.shards.shard_host import ShardHost, ShardReport
 log = logging.getLogger(__name__)
 
 START_RETRY_DELAY = 10.0  # before this process tries again a shard that failed to start here
+DATABASE_TIMEOUT = 2.0  # for one read or write of the claims: the database may hang rather than refuse
 
 
 @dataclass(frozen=True)
 class LeasePolicy:
-    """How leases are kept: their TTL (s), whether an unconfirmed lease stops its shard, how long sessions wait."""
+    """How leases are kept: their TTL (s), whether an unconfirmed lease stops its shard, how long sessions wait,
+    and how long a takeover waits before connecting so that a cut-off holder sees its claim (s)."""
 
     ttl: float = 6.0
     strict: bool = False
     session_ttl: float = 60.0
+    witness_delay: float = 1.5
 
     @property
     def tick(self) -> float:
         """Seconds between renewals (and scans for free shards)."""
         return min(1.0, self.ttl / 4)
 
+    @property
+    def witness_poll(self) -> float:
+        """Seconds between reads of the claims by a holder whose leases may have expired."""
+        # A claim is seen within one poll of its writing; the rest of the delay covers the read and the stop.
+        return self.witness_delay / 3
+
 
 @dataclass
 class _Lease:
     confirmed_until: float  # time.monotonic() before which the lease is surely still ours
     starter: asyncio.Task[None] | None = None
+    claim: Claim | None = None  # as recorded in the database; None if it could not be
 
 
 class LeaseKeeper:
@@ -62,6 +76,7 @@ class LeaseKeeper:
         capacity: int,
         policy: LeasePolicy,
         on_recovered: Callable[[], Awaitable[None]] | None = None,
+        claims: ShardClaims | None = None,
     ) -> None:
         self._sharding = sharding
         self._host = host
@@ -70,6 +85,9 @@ class LeaseKeeper:
         self.capacity = capacity
         self.policy = policy
         self._on_recovered = on_recovered
+        self._claims = claims
+        self._witnessing = False
+        self._witness_down = False
         self._held: dict[int, _Lease] = {}
         self._parked: dict[int, tuple[ResumeState, float]] = {}  # frozen by strict mode, ours to resume
         self._retry_after: dict[int, float] = {}
@@ -99,6 +117,8 @@ class LeaseKeeper:
         guard = None
         if self.policy.strict:
             guard = asyncio.create_task(self._guard_deadlines(stop), name="lease deadlines")
+        elif self._claims is not None:
+            guard = asyncio.create_task(self._watch_claims(self._claims, stop), name="lease witness")
         try:
             while not stop.is_set():
                 self.wake.clear()
@@ -128,6 +148,8 @@ class LeaseKeeper:
         await self._recovered()
         for shard_id in regained:
             log.warning("the lease of shard %s had expired; this process took it again", shard_id)
+            if shard_id in self._held:
+                self._background(asyncio.create_task(self._reclaim(shard_id, self._held[shard_id])))
         for shard_id in lost:
             if shard_id not in regained and shard_id in self._held:
                 log.error("shard %s: its lease is held by another process now; stopping it here", shard_id)
@@ -151,11 +173,23 @@ class LeaseKeeper:
         for shard_id in starting:
             await self._cancel_start(shard_id, leases[shard_id])
         frozen = {s: self._host.freeze(s) for s in leases if s not in starting}
-        await asyncio.gather(*(self._pass_on(s, frozen.get(s)) for s in leases))
+        await asyncio.gather(*(self._pass_on(s, frozen.get(s), leases[s].claim) for s in leases))
         await asyncio.gather(*(self._host.stop(s) for s in frozen))
         self.changed.set()
 
-    async def _pass_on(self, shard_id: int, state: ResumeState | None) -> None:
+    async def _pass_on(self, shard_id: int, state: ResumeState | None, claim: Claim | None) -> None:
+        if claim is not None and self._claims is not None:
+            try:
+                async with asyncio.timeout(DATABASE_TIMEOUT):
+                    await self._claims.release(claim)
+            except DATABASE_ERRORS as exc:
+                log.info(
+                    "shard %s: could not record its handover in the database (%s); its next holder waits %.1fs "
+                    "before connecting",
+                    shard_id,
+                    exc,
+                    self.policy.witness_delay,
+                )
         try:
             if state is not None:
                 await self._sharding.sessions.save(state, self.policy.session_ttl)
@@ -210,8 +244,11 @@ class LeaseKeeper:
                 resume = await self._sharding.sessions.take(shard_id)
             except COORDINATION_ERRORS:
                 resume = None
-        log.info("shard %s: lease taken, %s", shard_id, "resuming its session" if resume else "identifying")
         try:
+            await self._record_claim(shard_id, lease)
+            log.info(
+                "shard %s: lease taken, %s", shard_id, "resuming its session" if resume else "identifying"
+            )
             resumed = await self._host.start(shard_id, resume)
         except asyncio.CancelledError:
             raise
@@ -223,6 +260,46 @@ class LeaseKeeper:
         finally:
             self.changed.set()
         log.info("shard %s is ready (%s)", shard_id, "resumed its session" if resumed else "identified")
+
+    async def _record_claim(self, shard_id: int, lease: _Lease) -> None:
+        """Record this process's claim on the shard; after a takeover, give the old holder time to see it."""
+        if self._claims is None:
+            return
+        try:
+            async with asyncio.timeout(DATABASE_TIMEOUT):
+                previous, lease.claim = await self._claims.take(shard_id, self.owner)
+        except DATABASE_ERRORS as exc:
+            log.warning(
+                "shard %s: could not record its claim in the database (%s); starting it anyway, unwitnessed",
+                shard_id,
+                exc,
+            )
+            return
+        if previous is not None and previous.owner != self.owner and not previous.released:
+            # The previous holder's lease expired without a handover: it may be alive, cut off from Redis.
+            log.info(
+                "shard %s: taken over from %s; waiting %.1fs so that it can see the claim and stop it first",
+                shard_id,
+                previous.owner,
+                self.policy.witness_delay,
+            )
+            await asyncio.sleep(self.policy.witness_delay)
+
+    async def _reclaim(self, shard_id: int, lease: _Lease) -> None:
+        # A lease taken again after it expired: another process may have claimed the shard meanwhile.
+        if self._claims is None:
+            return
+        try:
+            async with asyncio.timeout(DATABASE_TIMEOUT):
+                _, claim = await self._claims.take(shard_id, self.owner)
+        except DATABASE_ERRORS as exc:
+            log.info("shard %s: could not record its claim again (%s)", shard_id, exc)
+            return
+        except ClaimContentionError as exc:
+            log.info("shard %s: could not record its claim again (%s)", shard_id, exc)
+            return
+        if self._held.get(shard_id) is lease:
+            lease.claim = claim
 
     def _shard_exited(self, shard_id: int, error: BaseException | None) -> None:
         if shard_id in self._held and not self._stopping:
@@ -282,6 +359,57 @@ class LeaseKeeper:
                 state = self._host.freeze(shard_id)
                 if state is not None:
                     self._parked[shard_id] = (state, now)
+                await self._drop(shard_id)
+
+    async def _watch_claims(self, claims: ShardClaims, stop: asyncio.Event) -> None:
+        # Default mode only, in a task of its own so that a Redis call hanging on a dead connection cannot delay it.
+        while not stop.is_set():
+            await asyncio.sleep(self.policy.witness_poll)
+            now = time.monotonic()
+            doubtful = {
+                shard_id: lease.claim
+                for shard_id, lease in self._held.items()
+                if lease.confirmed_until - self.policy.tick <= now and lease.claim is not None
+            }
+            if not doubtful or self._stopping:
+                self._witnessing = self._witness_down = False  # Redis confirms the leases again
+                continue
+            if not self._witnessing:
+                self._witnessing = True
+                log.info(
+                    "the leases of shards %s may have expired (Redis unreachable); checking their claims in the "
+                    "database every %.1fs",
+                    sorted(doubtful),
+                    self.policy.witness_poll,
+                )
+            try:
+                async with asyncio.timeout(DATABASE_TIMEOUT):
+                    current = await claims.read(list(doubtful))
+            except DATABASE_ERRORS as exc:
+                if not self._witness_down:
+                    self._witness_down = True
+                    log.warning(
+                        "the database is unreachable too (%s): shards %s serve on without knowing whether "
+                        "another process took them over",
+                        exc,
+                        sorted(doubtful),
+                    )
+                continue
+            if self._witness_down:
+                self._witness_down = False
+                log.warning("the database is reachable again: checking the claims of the shards held")
+            for shard_id, mine in doubtful.items():
+                claim = current.get(shard_id)
+                lease = self._held.get(shard_id)
+                if claim is None or lease is None or lease.claim is not mine or not claim.supersedes(mine):
+                    continue
+                log.error(
+                    "shard %s: its lease could not be renewed (Redis unreachable) and process %s has claimed it "
+                    "since; stopping it here so that it never runs in two processes",
+                    shard_id,
+                    claim.owner,
+                )
+                self._host.freeze(shard_id)
                 await self._drop(shard_id)
 
     def _background(self, task: asyncio.Task[Any]) -> None:

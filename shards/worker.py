@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from tatiana.bot.app import TatianaBot
     from tatiana.coordination import Coordination, Subscription
     from tatiana.sharding.base import Sharding
+    from tatiana.shards.claims import ShardClaims
 
 log = logging.getLogger(__name__)
 
@@ -37,12 +38,21 @@ class WorkerConfig:
 
 
 class ShardWorker:
-    """Runs ``bot`` on the shards whose leases this process holds, until asked to stop; then hands them over."""
+    """Runs ``bot`` on the shards whose leases this process holds, until asked to stop; then hands them over.
+
+    ``claims``, the database's record of who took each shard, witnesses the leases (with Redis only).
+    """
 
     def __init__(
-        self, bot: TatianaBot, sharding: Sharding, coordination: Coordination, config: WorkerConfig
+        self,
+        bot: TatianaBot,
+        sharding: Sharding,
+        coordination: Coordination,
+        config: WorkerConfig,
+        claims: ShardClaims | None = None,
     ) -> None:
         self.bot = bot
+        self.claims = claims
         self.sharding = sharding
         self.coordination = coordination
         self.config = config
@@ -70,6 +80,7 @@ class ShardWorker:
                 capacity=config.capacity,
                 policy=config.policy,
                 on_recovered=self._refresh_guild_state,
+                claims=self.claims,
             )
             reporter = StatusReporter(
                 self.sharding.status,

@@ -24,6 +24,7 @@ from tatiana.deployment import DeploymentConfig
 from tatiana.registry import PluginRegistry
 from tatiana.settings import Settings
 from tatiana.sharding import ClusterShape, create_sharding
+from tatiana.shards.claims import ShardClaims
 from tatiana.shards.lease_keeper import LeasePolicy
 from tatiana.shards.worker import ShardWorker, WorkerConfig
 
@@ -49,6 +50,7 @@ async def open_worker(
             raise ValueError("DISCORD_TOKEN is not set")
         token = settings.discord_token.get_secret_value()
     engine = create_engine(settings.effective_database_url)
+    sessions = session_factory(engine)
     coordination = create_coordination(settings.redis_url, namespace)
     sharding = create_sharding(settings.redis_url, namespace)
     counter_store = create_counter_store(settings.redis_url, namespace)
@@ -57,14 +59,16 @@ async def open_worker(
             token=token,
             registry=registry,
             deployment=deployment,
-            sessions=session_factory(engine),
+            sessions=sessions,
             coordination=coordination,
             rest_url=rest_url or settings.discord_api_url,
             cache=settings.tatiana_cache,
             counter_store=counter_store,
             tasks=TaskRunner.redis(registry, settings.redis_url, namespace) if settings.redis_url else None,
         )
-        yield ShardWorker(bot, sharding, coordination, config)
+        # Without Redis one process runs every shard: there is no other process to witness against.
+        claims = ShardClaims(sessions) if settings.redis_url else None
+        yield ShardWorker(bot, sharding, coordination, config, claims)
     finally:
         await sharding.close()
         await coordination.close()
@@ -96,6 +100,7 @@ def parse_args(argv: Sequence[str] | None = None) -> tuple[WorkerConfig, str, in
     parser.add_argument("--max-concurrency", type=int, required=True)
     parser.add_argument("--lease-ttl", type=float, default=LeasePolicy.ttl)
     parser.add_argument("--strict-leases", action="store_true")
+    parser.add_argument("--witness-delay", type=float, default=LeasePolicy.witness_delay)
     parser.add_argument("--namespace", default="tatiana:")
     parser.add_argument("--launcher-pid", type=int, default=None, help="stop when this process is gone")
     args = parser.parse_args(argv)
@@ -104,7 +109,7 @@ def parse_args(argv: Sequence[str] | None = None) -> tuple[WorkerConfig, str, in
         launcher=args.launcher,
         capacity=args.capacity,
         shape=ClusterShape(args.shard_count, args.max_concurrency),
-        policy=LeasePolicy(ttl=args.lease_ttl, strict=args.strict_leases),
+        policy=LeasePolicy(ttl=args.lease_ttl, strict=args.strict_leases, witness_delay=args.witness_delay),
     )
     return config, args.namespace, args.launcher_pid
 

@@ -45,6 +45,13 @@ NAMESPACE_OPTION = click.option(
     is_flag=True,
     help="Freeze a shard whose lease cannot be renewed (Redis unreachable) instead of serving on.",
 )
+@click.option(
+    "--witness-delay",
+    type=click.FloatRange(0.3, 30.0),
+    default=1.5,
+    show_default=True,
+    help="Seconds a takeover waits before connecting, for a holder cut off from Redis to see its claim.",
+)
 @NAMESPACE_OPTION
 def run(  # noqa: PLR0917 - click passes one argument per option
     processes: int,
@@ -52,6 +59,7 @@ def run(  # noqa: PLR0917 - click passes one argument per option
     shard_count: int | None,
     lease_ttl: float,
     strict_leases: bool,
+    witness_delay: float,
     namespace: str,
 ) -> None:
     """Run the bot's shards in PROCESSES processes; several launchers share the shards through REDIS_URL."""
@@ -75,7 +83,7 @@ def run(  # noqa: PLR0917 - click passes one argument per option
         processes=processes,
         shards_per_process=shards_per_process,
         shard_count=shard_count,
-        policy=LeasePolicy(ttl=lease_ttl, strict=strict_leases),
+        policy=LeasePolicy(ttl=lease_ttl, strict=strict_leases, witness_delay=witness_delay),
         namespace=namespace,
     )
     try:

@@ -210,3 +210,18 @@ class CommandUsage(Base):
     error: Mapped[str | None] = mapped_column(String(200), comment="exception type when it failed")
     latency_ms: Mapped[float | None] = mapped_column(Float)
     used_at: Mapped[datetime] = mapped_column(Timestamp)
+
+
+class ShardClaim(Base):
+    """The last process that took a shard's lease, a second witness of ownership beside Redis (sharded runtime)."""
+
+    __tablename__ = "shard_claims"
+
+    shard_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    owner: Mapped[str] = mapped_column(String(200), comment="the shard process's id")
+    # Raised by one at each claim, only from the value the claimer read: a claim based on a stale read fails.
+    epoch: Mapped[int] = mapped_column(BigInteger)
+    claimed_at: Mapped[datetime] = mapped_column(Timestamp, server_default=func.now())
+    released_at: Mapped[datetime | None] = mapped_column(
+        Timestamp, comment="set when its owner handed it over"
+    )

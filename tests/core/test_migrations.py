@@ -47,6 +47,7 @@ CORE_TABLES = {
     "guild_plugins",
     "api_refresh_tokens",
     "command_usage",
+    "shard_claims",
 }
 
 WEATHER_REVISION = '''
@@ -183,7 +184,7 @@ async def test_upgrade_downgrade_upgrade_creates_and_drops_the_core_tables(datab
 
     await migrate.upgrade(database_url, registry=core_only)
     assert await table_names(database_url) == CORE_TABLES
-    assert await migrate.current(database_url, registry=core_only) == ["core_0003 (core) (head)"]
+    assert await migrate.current(database_url, registry=core_only) == ["core_0004 (core) (head)"]
 
     await migrate.downgrade(database_url, "base", registry=core_only)
     assert await table_names(database_url) == set()
@@ -300,14 +301,14 @@ async def test_plugin_migrations_are_a_branch_of_their_own(database_url: str, we
     await migrate.upgrade(database_url, registry=registry)
     assert await table_names(database_url) == CORE_TABLES | {"weather_cache"}
     assert await migrate.current(database_url, registry=registry) == [
-        "core_0003 (core) (head)",
+        "core_0004 (core) (head)",
         "weather_0001 (weather) (head)",
     ]
     assert await migrate.pending_differences(database_url, registry=registry) == []
 
     await migrate.downgrade(database_url, "weather@base", registry=registry)
     assert await table_names(database_url) == CORE_TABLES
-    assert await migrate.current(database_url, registry=registry) == ["core_0003 (core) (head)"]
+    assert await migrate.current(database_url, registry=registry) == ["core_0004 (core) (head)"]
 
     await migrate.upgrade(database_url, registry=registry)
     await migrate.downgrade(database_url, "base", registry=registry)
@@ -340,7 +341,7 @@ async def test_altering_a_referenced_table_keeps_the_referencing_rows(
         await engine.dispose()
     assert await migrate.current(database_url, registry=registry) == [
         "cities_0002 (cities) (head)",
-        "core_0003 (core) (head)",
+        "core_0004 (core) (head)",
     ]
 
 
@@ -350,7 +351,7 @@ async def test_plugin_branch_upgrades_alone_after_the_core(database_url: str, we
     await migrate.upgrade(database_url, "weather@head", registry=registry)
 
     # The plugin depends on the core's first revision only, not on the later ones.
-    later = {"api_refresh_tokens", "command_usage"}
+    later = {"api_refresh_tokens", "command_usage", "shard_claims"}
     assert await table_names(database_url) == CORE_TABLES - later | {"weather_cache"}
 
 
@@ -362,7 +363,7 @@ async def test_a_plugin_uninstalled_before_its_downgrade_is_reported(
 
     # The core's first revision is implied by the plugin's (depends_on); its head is listed on its own.
     assert await migrate.current(database_url, registry=core_only) == [
-        "core_0003 (core) (head)",
+        "core_0004 (core) (head)",
         "weather_0001 (unknown: its migrations are not installed)",
     ]
     with pytest.raises(CommandError, match="weather_0001"):
@@ -372,7 +373,7 @@ async def test_a_plugin_uninstalled_before_its_downgrade_is_reported(
 async def test_installed_plugins_migrate_up_and_down(database_url: str) -> None:
     await migrate.upgrade(database_url)
     assert await table_names(database_url) >= CORE_TABLES
-    assert any(line.startswith("core_0003 (core)") for line in await migrate.current(database_url))
+    assert any(line.startswith("core_0004 (core)") for line in await migrate.current(database_url))
 
     await migrate.downgrade(database_url, "base")
     assert await table_names(database_url) == set()
@@ -383,4 +384,4 @@ def test_config_needs_no_ini_file(sqlite_url: str, weather: Plugin) -> None:
 
     assert config.config_file_name is None
     assert migrate.script_location().joinpath("env.py").is_file()
-    assert set(ScriptDirectory.from_config(config).get_heads()) == {"core_0003", "weather_0001"}
+    assert set(ScriptDirectory.from_config(config).get_heads()) == {"core_0004", "weather_0001"}

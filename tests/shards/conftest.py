@@ -111,7 +111,7 @@ async def module_namespace() -> AsyncIterator[str]:
 
 
 class RedisProxy:
-    """A TCP proxy to the real Redis server whose connections can be cut, and new ones refused, at will."""
+    """A TCP proxy to the real Redis server (or another) whose connections can be cut, and new ones refused."""
 
     def __init__(self, target_host: str, target_port: int) -> None:
         self.target = (target_host, target_port)
@@ -193,6 +193,18 @@ def redis_target() -> tuple[str, int]:
 async def redis_proxy() -> AsyncIterator[RedisProxy]:
     """A started proxy to the real Redis server."""
     proxy = RedisProxy(*redis_target())
+    await proxy.start()
+    try:
+        yield proxy
+    finally:
+        await proxy.stop()
+
+
+@pytest_asyncio.fixture
+async def postgres_proxy() -> AsyncIterator[RedisProxy]:
+    """A started proxy to the real PostgreSQL server, to cut the shard processes off the database."""
+    parsed = make_url(POSTGRES_ADMIN_URL)
+    proxy = RedisProxy(parsed.host or "127.0.0.1", parsed.port or 5432)
     await proxy.start()
     try:
         yield proxy

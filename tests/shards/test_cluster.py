@@ -21,6 +21,7 @@ from tatiana.coordination import create_coordination
 from tatiana.db.engine import create_engine, session_factory
 from tatiana.deployment import DeploymentConfig, PluginDefault
 from tatiana.guild_plugins import GuildPluginService
+from tatiana.shards.claims import ShardClaims
 from tatiana.shards.status_view import ClusterStatus
 from tatiana.shards.testing import LocalCluster, fresh_owner, member_of, probe_registry
 from tatiana.testing.sandbox.interactions import SandboxUser
@@ -198,6 +199,7 @@ async def test_a_rolling_restart_drops_no_command_and_resumes_every_shard(
 ) -> None:
     before = await cluster.status()
     identifies, resumes = len(sandbox.gateway.identifies), len(sandbox.gateway.resume_requests)
+    takeovers = cluster.launchers[0].log().count("taken over from")
     users = [member_of(sandbox, shard_guilds[0]) for shard_guilds in guilds.values()]
     answered: list[int] = []
     failures: list[str] = []
@@ -227,6 +229,8 @@ async def test_a_rolling_restart_drops_no_command_and_resumes_every_shard(
     # Every shard was resumed by its new holder: no new IDENTIFY, one RESUME each.
     assert len(sandbox.gateway.identifies) == identifies
     assert len(sandbox.gateway.resume_requests) - resumes == 4
+    # Each handover was recorded in the database: no new holder waited the witness delay of a takeover.
+    assert cluster.launchers[0].log().count("taken over from") == takeovers
     assert sandbox.gateway.identify_violations == []
 
 
@@ -246,6 +250,8 @@ async def test_the_shards_of_a_killed_process_are_taken_over(
     print(f"takeover after SIGKILL: {takeover:.1f}s")
     assert takeover < 15.0
     for shard_id in victim.shards:
+        # The killed process might have been cut off from Redis only: its successor gave it time to stop.
+        assert f"shard {shard_id}: taken over from {victim.process}; waiting" in cluster.launchers[0].log()
         for guild in guilds[shard_id]:
             assert pid_of((await member_of(sandbox, guild).slash("where")).content) != victim.pid
     await cluster.wait_serving(timeout=20, processes=2)
@@ -253,7 +259,7 @@ async def test_the_shards_of_a_killed_process_are_taken_over(
 
 
 async def test_shard_processes_hand_over_and_exit_when_their_launcher_is_killed(
-    cluster: LocalCluster, sandbox: Sandbox
+    cluster: LocalCluster, sandbox: Sandbox, module_postgres_url: str
 ) -> None:
     processes = (await cluster.status()).processes
     launcher = cluster.launchers[0]
@@ -270,6 +276,14 @@ async def test_shard_processes_hand_over_and_exit_when_their_launcher_is_killed(
         saved = await cluster.sharding.sessions.take(shard_id)
         assert saved is not None
         assert sessions[saved.session_id].shard_id == shard_id
+    # And recorded as handed over: the next holder connects without the witness delay of a takeover.
+    engine = create_engine(module_postgres_url)
+    try:
+        claims = await ShardClaims(session_factory(engine)).read(range(4))
+    finally:
+        await engine.dispose()
+    assert sorted(claims) == [0, 1, 2, 3]
+    assert all(claim.released for claim in claims.values())
 
 
 async def test_the_shard_processes_logged_no_unexpected_warning_and_no_secret(
