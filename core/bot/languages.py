@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from tatiana.coordination.follower import ChannelFollower
 from tatiana.db.models import Guild
 
 if TYPE_CHECKING:
@@ -29,15 +30,19 @@ async def publish_guild_config_change(coordination: Coordination, guild_id: int)
     await coordination.publish(GUILD_CONFIG_CHANNEL, {"guild_id": guild_id})
 
 
-class GuildLanguages:
-    """Reads a guild's language once and keeps it; ``forget`` drops a changed guild from the cache."""
+class GuildLanguages(ChannelFollower):
+    """Reads a guild's language once and keeps it; ``forget`` drops a changed guild from the cache.
+
+    ``follow`` the coordination to forget a guild's cached language whenever a change of its configuration is
+    published."""
+
+    channel = GUILD_CONFIG_CHANNEL
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        super().__init__()
         self.sessions = sessions
         self._cache: dict[int, str] = {}
         self._reads: dict[int, asyncio.Task[str]] = {}
-        self._subscription: Subscription | None = None
-        self._listener: asyncio.Task[None] | None = None
 
     async def __call__(self, guild_id: int | None) -> str:
         """The language of ``guild_id`` (the default for DMs and unknown guilds)."""
@@ -62,22 +67,6 @@ class GuildLanguages:
     def forget(self, guild_id: int) -> None:
         """Read ``guild_id`` from the database again next time."""
         self._cache.pop(guild_id, None)
-
-    async def follow(self, coordination: Coordination) -> None:
-        """Forget a guild's cached language whenever a change of its configuration is published."""
-        if self._listener is not None:
-            return
-        self._subscription = await coordination.subscribe(GUILD_CONFIG_CHANNEL)
-        self._listener = asyncio.create_task(self._listen(self._subscription), name="guild-config-changes")
-
-    async def unfollow(self) -> None:
-        """Stop following configuration changes."""
-        subscription, self._subscription = self._subscription, None
-        listener, self._listener = self._listener, None
-        if subscription is not None:
-            await subscription.close()
-        if listener is not None:
-            await asyncio.wait([listener])
 
     async def _listen(self, subscription: Subscription) -> None:
         async for message in subscription:

@@ -6,17 +6,17 @@ dispatches it, so that a reaction (a mod-log post) happens once across the bot, 
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from typing import TYPE_CHECKING
 
 import hikari
 
 from tatiana.coordination import EVENTS_CHANNEL, LiveEvent
+from tatiana.coordination.follower import ChannelFollower
 from tatiana.live_events import LiveEventReceived
 
 if TYPE_CHECKING:
-    from tatiana.coordination import Coordination, Subscription
+    from tatiana.coordination import Subscription
 
 log = logging.getLogger(__name__)
 
@@ -30,29 +30,14 @@ def serves(app: hikari.GatewayBot, guild_id: int) -> bool:
     return hikari.snowflakes.calculate_shard_id(shard_count, guild_id) in shards
 
 
-class LiveBridge:
+class LiveBridge(ChannelFollower):
     """Follows the live-events channel and dispatches the events of the guilds ``app`` serves."""
 
+    channel = EVENTS_CHANNEL
+
     def __init__(self, app: hikari.GatewayBot) -> None:
+        super().__init__()
         self._app = app
-        self._subscription: Subscription | None = None
-        self._listener: asyncio.Task[None] | None = None
-
-    async def follow(self, coordination: Coordination) -> None:
-        """Start hearing live events; idempotent."""
-        if self._listener is not None:
-            return
-        self._subscription = await coordination.subscribe(EVENTS_CHANNEL)
-        self._listener = asyncio.create_task(self._listen(self._subscription), name="live-events-bridge")
-
-    async def unfollow(self) -> None:
-        """Stop hearing live events."""
-        subscription, self._subscription = self._subscription, None
-        listener, self._listener = self._listener, None
-        if subscription is not None:
-            await subscription.close()
-        if listener is not None:
-            await asyncio.wait([listener])
 
     async def _listen(self, subscription: Subscription) -> None:
         events = self._app.event_manager
