@@ -4,12 +4,18 @@ An action needs the caller's own Discord permission for it in that guild (ban: B
 MODERATE_MEMBERS; owners and administrators may do all) and a highest role above the member's. It is performed
 through the bot's REST client and written as a numbered case with ``source`` ``api``, whose moderation alert the
 bot process serving the guild hears: the moderation plugin posts it in the mod-log and DMs the member there, after
-this answer.
+this answer. A member to be banned is told first (Discord refuses a DM to a user who shares no server with the
+bot): the case is recorded and alerted with ``dm_first``, and the ban waits up to ``DM_BEFORE_BAN`` seconds for
+the bot's ``CASE_TOLD_CHANNEL`` answer; without one (no bot serves the guild, moderation is off there) it goes
+ahead all the same.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal
@@ -31,6 +37,7 @@ from tatiana.api.discord_oauth import PartialGuild
 from tatiana.api.pagination import PAGINATED, Page, PageRequest, encode_cursor
 from tatiana.api.roles import guild_standing, require_manager
 from tatiana.api.services import ApiServices
+from tatiana.coordination import CASE_TOLD_CHANNEL, Subscription
 from tatiana.database import Database
 from tatiana.db.models import ModerationLog
 from tatiana.live_events import LiveEvents
@@ -38,6 +45,7 @@ from tatiana.moderation_cases import CaseRecord, CaseUser, case_alert, record_ca
 
 MAX_TIMEOUT = 28 * 24 * 3600  # Discord's longest timeout
 MAX_DELETE_SECONDS = 7 * 24 * 3600  # Discord deletes at most a week of a banned member's messages
+DM_BEFORE_BAN = 3.0  # seconds a ban waits for the bot to DM the member first
 
 Snowflake = Annotated[
     str, msgspec.Meta(pattern=r"^[1-9][0-9]{0,19}$", description="A Discord id, as a string")
@@ -194,16 +202,60 @@ def _case(
     )
 
 
+async def _alert(services: ApiServices, guild_id: int, number: int, alert: dict[str, Any]) -> None:
+    try:
+        await LiveEvents(services.coordination).moderation_alert(guild_id, alert)
+    except Exception:  # the action is done and recorded; only the live view misses it
+        log.warning("could not publish the moderation alert of case %s", number, exc_info=True)
+
+
 async def _recorded(services: ApiServices, record: CaseRecord) -> CaseOut:
     """Write the case, publish its moderation alert (to the guild's dashboards, and to the bot, which posts and DMs
     it), and answer with it."""
     row = await record_case(Database(services.sessions), record)
-    out = case_out(row)
+    await _alert(services, record.guild_id, row.case_number, case_alert(row))
+    return case_out(row)
+
+
+async def _told(subscription: Subscription, guild_id: int, number: int, timeout: float) -> bool:
+    """Whether the bot said, within ``timeout`` seconds, that it told the member of case ``number``."""
+    deadline = time.monotonic() + timeout
+    while (left := deadline - time.monotonic()) > 0:
+        message = await subscription.get(timeout=left)
+        if message is None:
+            return False
+        if message.data.get("guild_id") == guild_id and message.data.get("case") == number:
+            return True
+    return False
+
+
+async def _recorded_and_told(services: ApiServices, record: CaseRecord) -> sa.Row[Any]:
+    """Write the case of an action still to come, alert it with ``dm_first`` and wait up to ``DM_BEFORE_BAN``
+    seconds for the bot to have told the member; the case's row."""
+    db = Database(services.sessions)
+    row = await record_case(db, record)
+    subscription: Subscription | None = None
     try:
-        await LiveEvents(services.coordination).moderation_alert(record.guild_id, case_alert(row))
-    except Exception:  # the action is done and recorded; only the live view misses it
-        log.warning("could not publish the moderation alert of case %s", out.case_number, exc_info=True)
-    return out
+        subscription = await services.coordination.subscribe(CASE_TOLD_CHANNEL)
+    except Exception:
+        log.warning("cannot hear the bot tell case %s before the ban", row.case_number, exc_info=True)
+    try:
+        await _alert(services, record.guild_id, row.case_number, case_alert(row, dm_first=True))
+        if subscription is not None and not await _told(
+            subscription, record.guild_id, row.case_number, DM_BEFORE_BAN
+        ):
+            log.info("no bot told case %s of guild %s before the ban", row.case_number, record.guild_id)
+    finally:
+        if subscription is not None:
+            with contextlib.suppress(Exception):
+                await subscription.close()
+    return row
+
+
+async def _undo(services: ApiServices, row: sa.Row[Any]) -> None:
+    """Remove the case of an action Discord refused."""
+    async with Database(services.sessions).transaction() as session:
+        await session.execute(sa.delete(ModerationLog).where(ModerationLog.id == row.id))
 
 
 def _audit_reason(caller: AccessClaims, reason: str | None) -> str:
@@ -315,11 +367,25 @@ class ModerationController(Controller):
         """Ban a user from the guild on Discord, and record the case."""
         guild_id, user_id = int(data.guild_id), int(data.user_id)
         target = await _check_target(services, caller, guild_id, user_id, hikari.Permissions.BAN_MEMBERS)
-        with discord_answers("the ban of this user"):
-            await bot_client(services).ban_user(
-                guild_id,
-                user_id,
-                delete_message_seconds=data.delete_message_seconds,
-                reason=_audit_reason(caller, data.reason),
-            )
-        return await _recorded(services, _case(target, "ban", data.reason))
+
+        async def ban() -> None:
+            with discord_answers("the ban of this user"):
+                await bot_client(services).ban_user(
+                    guild_id,
+                    user_id,
+                    delete_message_seconds=data.delete_message_seconds,
+                    reason=_audit_reason(caller, data.reason),
+                )
+
+        case = _case(target, "ban", data.reason)
+        if target.member is None:  # not in the guild: no DM can reach them, nothing to wait for
+            await ban()
+            return await _recorded(services, case)
+        row = await _recorded_and_told(services, case)
+        try:
+            await ban()
+        except BaseException:
+            with contextlib.suppress(Exception):
+                await asyncio.shield(_undo(services, row))
+            raise
+        return case_out(row)

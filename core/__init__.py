@@ -9,7 +9,8 @@
 - ``ChannelId``, ``RoleId``: settings field types for Discord ids.
 - ``record_case``, ``CaseRecord``, ``CaseUser``: a moderation action written to the core's ``moderation_logs``
   as its guild's next numbered case (by the moderation plugin, the API, or any plugin that acts on members);
-  ``case_alert`` is the moderation alert of the row it wrote, for ``LiveEvents.moderation_alert``.
+  ``case_alert`` is the moderation alert of the row it wrote, for ``LiveEvents.moderation_alert``
+  (``dm_first``: the action waits for the member's DM, which the bot confirms with ``LiveEvents.case_told``).
 - ``Database``: the bot's database (sessions, transactions); commands and listeners declare ``db: Database``.
 - ``GuildSettings``: a guild's settings of a plugin and its language, for listeners (commands get theirs
   injected); declare ``guild_settings: GuildSettings``.

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import hikari
 
-from tatiana.coordination.events import EventKind
+from tatiana.coordination.events import CASE_TOLD_CHANNEL, EventKind
 
 if TYPE_CHECKING:
     from tatiana.coordination import Coordination
@@ -37,6 +37,13 @@ class LiveEvents:
         """
         await self._coordination.publish_event(EventKind.ACTIVITY, guild_id, data)
 
+    async def case_told(self, guild_id: int, case_number: int) -> None:
+        """The member of case ``case_number`` was told (or the DM failed, or the guild wants none): answer to a
+        moderation alert whose ``data["dm_first"]`` is true, which the API publishes before banning the member,
+        waiting a few seconds for this answer (Discord refuses a DM to a user who shares no server with the bot).
+        """
+        await self._coordination.publish(CASE_TOLD_CHANNEL, {"guild_id": guild_id, "case": case_number})
+
 
 class LiveEventReceived(hikari.Event):
     """A live event about a guild, heard by the one bot process serving that guild (it holds the guild's shard),
@@ -44,7 +51,9 @@ class LiveEventReceived(hikari.Event):
 
     Plugins listen to it like to any hikari event (``@loader.listener(LiveEventReceived)``); like theirs, it is
     not heard in a guild where the plugin is off. For example the moderation plugin posts the cases made through
-    the API (``kind`` ``moderation_alert``, ``data["source"] == "api"``) in the guild's mod-log channel.
+    the API (``kind`` ``moderation_alert``, ``data["source"] == "api"``) in the guild's mod-log channel; when
+    ``data["dm_first"]`` is true the action is still to come (an API ban), and the plugin DMs the member first,
+    then answers with ``LiveEvents.case_told``.
     Delivery is at most once: a process that was not serving the guild at that moment never hears it.
     """
 

@@ -57,10 +57,14 @@ class CaseNumberExhausted(RuntimeError):
 AfterCase = Callable[[AsyncSession, sa.Row[Any]], Awaitable[None]]
 
 
-def case_alert(row: sa.Row[Any] | ModerationLog) -> dict[str, Any]:
+def case_alert(row: sa.Row[Any] | ModerationLog, *, dm_first: bool = False) -> dict[str, Any]:
     """The moderation alert of a recorded case (its ``moderation_logs`` row), as the dashboard's live view shows
     it: ``await live.moderation_alert(guild_id, case_alert(row))``. Ids are strings (JavaScript numbers lose
-    them)."""
+    them).
+
+    ``dm_first``: the action is still to come on Discord (a ban) and waits for the member's DM, which the bot
+    serving the guild sends and then confirms with ``LiveEvents.case_told``; the alert carries ``"dm_first": true``.
+    """
 
     def text(snowflake: int | None) -> str | None:
         return str(snowflake) if snowflake is not None else None
@@ -68,7 +72,7 @@ def case_alert(row: sa.Row[Any] | ModerationLog) -> dict[str, Any]:
     expires_at = row.expires_at
     if expires_at is not None and expires_at.tzinfo is None:  # SQLite hands back naive UTC datetimes
         expires_at = expires_at.replace(tzinfo=UTC)
-    return {
+    alert: dict[str, Any] = {
         "case": row.case_number,
         "action": row.action,
         "source": row.source,
@@ -79,6 +83,9 @@ def case_alert(row: sa.Row[Any] | ModerationLog) -> dict[str, Any]:
         "duration_seconds": row.duration,
         "expires_at": expires_at.isoformat() if expires_at is not None else None,
     }
+    if dm_first:
+        alert["dm_first"] = True
+    return alert
 
 
 async def record_case(db: Database, record: CaseRecord, *, then: AfterCase | None = None) -> sa.Row[Any]:

@@ -14,6 +14,9 @@ if TYPE_CHECKING:
     from tatiana.coordination.base import Message
 
 EVENTS_CHANNEL = "live-events"
+CASE_TOLD_CHANNEL = "moderation-case-told"
+"""``{"guild_id", "case"}``: the bot told the member of a case whose alert said ``dm_first`` (``LiveEvents.case_told``);
+the API, waiting to ban them until then, goes on. Not a live event: dashboards never see it."""
 
 
 class EventKind(StrEnum):

@@ -1,5 +1,7 @@
 """A case made through the API is posted in the guild's mod-log and DMed to the member by the bot serving the
-guild, as a command's case is: the API and the bot share only the database and the coordination channel."""
+guild, as a command's case is: the API and the bot share only the database and the coordination channel. A member
+the API bans is DMed before the ban: the sandbox, like Discord, refuses a DM to a user who shares no server with
+the bot, so a DM delivered is a DM sent first."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
+from tatiana.api.moderation_routes import DM_BEFORE_BAN
 from tatiana.bot.app import TatianaBot
 from tatiana.coordination import EVENTS_CHANNEL, Coordination, MemoryCoordination
 from tatiana.db.models import ModerationLog
@@ -26,6 +29,7 @@ from .bot_api import bot_app, write_guild_rows
 from .conftest import People, bearer, login, serving
 
 QUIET = 1.0  # seconds without a post after which nothing more is expected (a post takes milliseconds)
+BAN_DM = "🔨 Te han baneado de **Tatiana Dev**. Motivo: raid"
 
 
 def users(sandbox: Sandbox) -> dict[str, int]:
@@ -44,6 +48,12 @@ def posted(sandbox: Sandbox, channel: Channel) -> list[Message]:
 
 def dms(sandbox: Sandbox, user_id: int) -> list[Message]:
     return posted(sandbox, sandbox.world.dm_channel(user_id))
+
+
+def told(sandbox: Sandbox) -> int:
+    """The DMs marta (warned, muted) and sofia (banned) got."""
+    who = users(sandbox)
+    return len(dms(sandbox, who["marta"])) + len(dms(sandbox, who["sofia"]))
 
 
 async def until(condition: Callable[[], bool], timeout: float = 5.0) -> None:
@@ -106,8 +116,14 @@ async def set_mod_log(bots: list[TatianaBot], people: People, **values: object) 
     return log
 
 
-async def act(client: httpx.AsyncClient, people: People, sandbox: Sandbox) -> list[dict[str, object]]:
-    """luis warns and mutes marta, and bans sofia, through the API; the three cases."""
+class Acted(list[dict[str, object]]):
+    """The cases an ``act`` made, and how long its ban took to answer."""
+
+    ban_seconds: float
+
+
+async def act(client: httpx.AsyncClient, people: People, sandbox: Sandbox) -> Acted:
+    """luis warns and mutes marta, and bans sofia, through the API; the three cases (and the ban's time)."""
     who = users(sandbox)
     tokens = bearer(await login(client, sandbox.world.users[who["luis"]]))
     guild = str(people.guild_a.id)
@@ -122,14 +138,21 @@ async def act(client: httpx.AsyncClient, people: People, sandbox: Sandbox) -> li
             json={"guild_id": guild, "user_id": str(who["marta"]), "duration": 600, "reason": "calm"},
             headers=tokens,
         ),
+    ]
+    started = time.monotonic()
+    answers.append(
         await client.post(
             "/api/moderation/ban",
             json={"guild_id": guild, "user_id": str(who["sofia"]), "reason": "raid"},
             headers=tokens,
-        ),
-    ]
+        )
+    )
+    took = time.monotonic() - started
     assert [a.status_code for a in answers] == [201, 201, 201], [a.text for a in answers]
-    return [a.json() for a in answers]
+    assert who["sofia"] in people.guild_a.bans and who["sofia"] not in people.guild_a.members
+    acted = Acted(a.json() for a in answers)
+    acted.ban_seconds = took
+    return acted
 
 
 async def test_api_cases_are_posted_in_the_mod_log_and_dmed_once(
@@ -138,10 +161,10 @@ async def test_api_cases_are_posted_in_the_mod_log_and_dmed_once(
     who = users(sandbox)
     async with api_and_bots(settings, sandbox, people, [coordination, coordination]) as (client, [bot]):
         log = await set_mod_log([bot], people)
-        await act(client, people, sandbox)
+        acted = await act(client, people, sandbox)
 
         await until(lambda: len(posted(sandbox, log)) >= 3)
-        assert await still(lambda: len(posted(sandbox, log)) + len(dms(sandbox, who["marta"]))) == 5
+        assert await still(lambda: len(posted(sandbox, log)) + told(sandbox)) == 6
 
         entries = posted(sandbox, log)
         assert [e.embeds[0]["title"] for e in entries] == [
@@ -158,8 +181,10 @@ async def test_api_cases_are_posted_in_the_mod_log_and_dmed_once(
             "⚠️ Has recibido una advertencia en **Tatiana Dev**. Motivo: spam",
             "🔇 Te han aislado en **Tatiana Dev**. Motivo: calm\nDuración: 10m",
         ]
-        # The banned user shares no server with the bot any more: Discord would refuse the DM.
-        assert dms(sandbox, who["sofia"]) == []
+        # Told before the ban (after it, sofia would share no server with the bot: the DM would be refused),
+        # and the ban waited for no more than that.
+        assert [m.content for m in dms(sandbox, who["sofia"])] == [BAN_DM]
+        assert acted.ban_seconds < DM_BEFORE_BAN
         async with bot.sessions() as session:
             remembered = list(await session.scalars(sa.select(ModerationLog.log_message_id).order_by("id")))
         assert remembered == [e.id for e in entries], "each post remembered on its case, to edit it later"
@@ -170,11 +195,12 @@ async def test_without_dms_only_the_mod_log_hears_of_it(
 ) -> None:
     async with api_and_bots(settings, sandbox, people, [coordination, coordination]) as (client, [bot]):
         log = await set_mod_log([bot], people, dm_on_action=False)
-        await act(client, people, sandbox)
+        acted = await act(client, people, sandbox)
 
         await until(lambda: len(posted(sandbox, log)) >= 3)
         assert await still(lambda: len(posted(sandbox, log))) == 3
-        assert dms(sandbox, users(sandbox)["marta"]) == []
+        assert told(sandbox) == 0
+        assert acted.ban_seconds < DM_BEFORE_BAN, "the bot answers at once when it sends no DM"
 
 
 async def test_nothing_is_posted_where_moderation_is_off(
@@ -186,9 +212,9 @@ async def test_nothing_is_posted_where_moderation_is_off(
         cases = await act(client, people, sandbox)
 
         assert [c["case_number"] for c in cases] == [1, 2, 3], "the API still acts and records"
-        assert (
-            await still(lambda: len(posted(sandbox, log)) + len(dms(sandbox, users(sandbox)["marta"]))) == 0
-        )
+        assert await still(lambda: len(posted(sandbox, log)) + told(sandbox)) == 0
+        # No bot answers: the ban waited for it, no longer than the bound.
+        assert DM_BEFORE_BAN - 0.1 < cases.ban_seconds < DM_BEFORE_BAN + 1.5
 
 
 @pytest.mark.redis
@@ -199,13 +225,12 @@ async def test_through_redis_only_the_process_holding_the_guild_posts(
     try:
         async with api_and_bots(settings, sandbox, people, coordinations, shard_count=2) as (client, bots):
             log = await set_mod_log(bots, people)
-            await act(client, people, sandbox)
 
+            acted = await act(client, people, sandbox)
             await until(lambda: len(posted(sandbox, log)) >= 3)
-            assert (
-                await still(lambda: len(posted(sandbox, log)) + len(dms(sandbox, users(sandbox)["marta"])))
-                == 5
-            )
+            assert await still(lambda: len(posted(sandbox, log)) + told(sandbox)) == 6
+            assert [m.content for m in dms(sandbox, users(sandbox)["sofia"])] == [BAN_DM]
+            assert acted.ban_seconds < DM_BEFORE_BAN
     finally:
         for coordination in coordinations:
             await coordination.close()
@@ -231,3 +256,27 @@ async def test_an_alert_heard_again_is_not_told_again(
 
         await until(lambda: len(posted(sandbox, log)) >= 1)
         assert await still(lambda: len(posted(sandbox, log)) + len(dms(sandbox, who["marta"]))) == 2
+
+
+async def test_a_ban_alert_heard_again_is_not_told_again(
+    settings: Settings, sandbox: Sandbox, people: People, coordination: MemoryCoordination
+) -> None:
+    who = users(sandbox)
+    async with api_and_bots(settings, sandbox, people, [coordination, coordination]) as (client, [bot]):
+        log = await set_mod_log([bot], people)
+        tokens = bearer(await login(client, sandbox.world.users[who["luis"]]))
+        async with await coordination.subscribe(EVENTS_CHANNEL) as events:
+            answer = await client.post(
+                "/api/moderation/ban",
+                json={"guild_id": str(people.guild_a.id), "user_id": str(who["sofia"]), "reason": "raid"},
+                headers=tokens,
+            )
+            alert = await events.get(timeout=5)
+        assert answer.status_code == 201 and alert is not None
+        assert alert.data["data"]["dm_first"] is True
+        for _ in range(2):
+            await coordination.publish(EVENTS_CHANNEL, alert.data)
+
+        await until(lambda: len(posted(sandbox, log)) >= 1)
+        assert await still(lambda: len(posted(sandbox, log)) + told(sandbox)) == 2
+        assert [m.content for m in dms(sandbox, who["sofia"])] == [BAN_DM]

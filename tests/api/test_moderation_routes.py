@@ -186,3 +186,20 @@ async def test_logs_filtered_and_paged_for_managers_only(
     assert other_guild.status_code == 403
     missing_guild = await db_api.get("/api/moderation/logs", headers=bearer(ana))
     assert missing_guild.status_code == 400
+
+
+async def test_a_ban_discord_refuses_leaves_no_case(
+    db_api: httpx.AsyncClient, people: People, sandbox: Sandbox
+) -> None:
+    """The case of a ban is written before it (its member is DMed first): Discord's refusal undoes it."""
+    sofia = next(u for u in sandbox.world.users.values() if u.username == "sofia")
+    above_the_bot = sandbox.world.add_role(people.guild_a, "Encima del bot")
+    people.guild_a.members[sofia.id].roles.append(above_the_bot.id)
+    owner = await login(db_api, people.owner)
+
+    refused = await db_api.post("/api/moderation/ban", json=_body(people, sofia.id), headers=bearer(owner))
+
+    assert refused.status_code == 409, refused.text
+    assert sofia.id not in people.guild_a.bans
+    logs = await db_api.get(f"/api/moderation/logs?guild_id={people.guild_a.id}", headers=bearer(owner))
+    assert logs.status_code == 200 and logs.json()["items"] == []

@@ -1,5 +1,7 @@
 """Cases made through the API, told by the bot: the API records the case and publishes its moderation alert; the
 bot process serving the guild hears it and posts the mod-log embed and DMs the member, as for a command's case.
+The API bans a member only after the bot told them (the alert's ``dm_first``): the DM goes first, then the answer
+``LiveEvents.case_told`` that lets the API ban, then the mod-log post.
 """
 
 from __future__ import annotations
@@ -10,18 +12,18 @@ from collections import OrderedDict
 import hikari
 import lightbulb
 
-from tatiana import Database, GuildSettings, LiveEventReceived, Translator
+from tatiana import Database, GuildSettings, LiveEventReceived, LiveEvents, Translator
 from tatiana.coordination import EventKind
 from tatiana_moderation.cases import Action, Source, get_case
-from tatiana_moderation.reporting import publish
+from tatiana_moderation.reporting import direct_message, dm_text, publish
 from tatiana_moderation.settings import ModerationSettings
 from tatiana_moderation.texts import TRANSLATIONS
 
 log = logging.getLogger(__name__)
 
 REMOVED = frozenset({Action.KICK, Action.BAN})
-"""Actions after which the member shares no server with the bot: Discord refuses them a DM. The API acts before
-the bot hears of the case, so they are not told (a command tells them first)."""
+"""Actions after which the member shares no server with the bot: Discord refuses them a DM. They are told only
+when the API waits for it (``dm_first``: the member is told before the ban), as a command tells them first."""
 
 
 class ToldCases:
@@ -71,8 +73,10 @@ async def tell_api_case(
     db: Database = lightbulb.di.INJECTED,
     guild_settings: GuildSettings = lightbulb.di.INJECTED,
     told: ToldCases = lightbulb.di.INJECTED,
+    live: LiveEvents = lightbulb.di.INJECTED,
 ) -> None:
-    """Post an API-made case in the guild's mod-log and DM the member, as the guild's settings want."""
+    """Post an API-made case in the guild's mod-log and DM the member, as the guild's settings want; a case whose
+    action waits for the DM (``dm_first``) is DMed first and answered with ``case_told``, whatever the DM did."""
     data = event.data
     if event.kind is not EventKind.MODERATION_ALERT or data.get("source") != Source.API:
         return
@@ -89,14 +93,15 @@ async def tell_api_case(
     settings = await guild_settings.get(ModerationSettings, guild_id)
     t = Translator(TRANSLATIONS, await guild_settings.language(guild_id))
     rest = event.app.rest
+    guild_name = await _guild_name(event.app, guild_id)
+    dm = case.action not in REMOVED
+    if data.get("dm_first") is True:
+        dm = False
+        try:
+            if settings.dm_on_action and case.user_id is not None:
+                await direct_message(rest, case.user_id, dm_text(case, t, guild_name))
+        finally:
+            await live.case_told(guild_id, case.number)
     # The API already published the case's alert: no ``live`` here.
-    published = await publish(
-        rest,
-        db,
-        case,
-        t=t,
-        settings=settings,
-        guild_name=await _guild_name(event.app, guild_id),
-        dm=case.action not in REMOVED,
-    )
+    published = await publish(rest, db, case, t=t, settings=settings, guild_name=guild_name, dm=dm)
     log.debug("API case %s of guild %s told: %s", case.number, guild_id, published)
