@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 
 START_RETRY_DELAY = 10.0  # before this process tries again a shard that failed to start here
 DATABASE_TIMEOUT = 2.0  # for one read or write of the claims: the database may hang rather than refuse
+_RECLAIM_ERRORS: tuple[type[BaseException], ...] = (*DATABASE_ERRORS, ClaimContentionError)
 
 
 @dataclass(frozen=True)
@@ -292,10 +293,7 @@ class LeaseKeeper:
         try:
             async with asyncio.timeout(DATABASE_TIMEOUT):
                 _, claim = await self._claims.take(shard_id, self.owner)
-        except DATABASE_ERRORS as exc:
-            log.info("shard %s: could not record its claim again (%s)", shard_id, exc)
-            return
-        except ClaimContentionError as exc:
+        except _RECLAIM_ERRORS as exc:
             log.info("shard %s: could not record its claim again (%s)", shard_id, exc)
             return
         if self._held.get(shard_id) is lease:
