@@ -86,14 +86,6 @@ def test_api_serves_health_and_schema(tmp_path: Path) -> None:
 async def test_api_reads_the_bots_redis_namespace(
     tmp_path: Path, redis_url: str, redis_namespace: str
 ) -> None:
-    sharding = create_sharding(redis_url, redis_namespace)
-    try:
-        await sharding.status.claim_shape(ClusterShape(shard_count=1, max_concurrency=1), ttl=60)
-        await sharding.status.put_shards(
-            [ShardStatus(0, ShardState.READY, 0.01, 3, "p", "h", 1, time.time())]
-        )
-    finally:
-        await sharding.close()
     port = _free_port()
     env = _environment(
         JWT_SECRET="a-secret-for-this-test-long-enough-for-hs256",
@@ -102,18 +94,26 @@ async def test_api_reads_the_bots_redis_namespace(
         TATIANA_REDIS_NAMESPACE=redis_namespace,
     )
     server = await asyncio.create_subprocess_exec(TATIANA, "api", "--port", str(port), cwd=tmp_path, env=env)
+    sharding = create_sharding(redis_url, redis_namespace)
     try:
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as http:
             async with asyncio.timeout(30):
                 while True:
                     try:
-                        status = await http.get("/api/bot/status")
+                        await http.get("/health")
                         break
                     except httpx.TransportError:
                         assert server.returncode is None, "tatiana api exited"
                         await asyncio.sleep(0.1)
+            # Written once the API answers: a slow start must not age the heartbeat past STALE_AFTER.
+            await sharding.status.claim_shape(ClusterShape(shard_count=1, max_concurrency=1), ttl=60)
+            await sharding.status.put_shards(
+                [ShardStatus(0, ShardState.READY, 0.01, 3, "p", "h", 1, time.time())]
+            )
+            status = await http.get("/api/bot/status")
         assert status.status_code == 200, status.text
         assert (status.json()["shard_count"], status.json()["shards_ready"]) == (1, 1), "the bot's namespace"
     finally:
+        await sharding.close()
         server.terminate()
         await asyncio.wait_for(server.wait(), 10)
