@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import PurePosixPath
 
 import pytest
 from pydantic import ValidationError
@@ -114,6 +115,18 @@ def test_caps_ignores_short_messages_markup_and_links() -> None:
     assert rules.caps(rule, "THIS IS LOUD") == rules.Hit("caps", {"percent": 100, "limit": 70})
     assert rules.caps(rule, "<@123456> <:KEKW:987> ok then https://EXAMPLE.COM/ABC") is None
     assert rules.caps(rule, "Meet at the NYC Office tomorrow") is None
+    assert rules.caps(rule, "ÉSTE ES UN MENSAJE MUY FUERTE") == rules.Hit(
+        "caps", {"percent": 100, "limit": 70}
+    )
+    assert rules.caps(rule, "ÑANDÚ ÉLITE ÁGUILA ÓRBITA") is not None, "capitals outside ASCII count"
+    assert rules.caps(rule, "Él dijo que sí, Ñandú") is None
+
+
+@pytest.mark.parametrize(
+    "name", ["report.pdf", "x.tar.gz", ".bashrc", "..x.y", "name.", "a.B.C", "noext", "dir/a.exe", "a..exe"]
+)
+def test_extensions_are_read_as_pathlib_reads_them(name: str) -> None:
+    assert rules._extensions(name) == {suffix.lstrip(".").lower() for suffix in PurePosixPath(name).suffixes}
 
 
 def test_attachments_check_every_extension() -> None:

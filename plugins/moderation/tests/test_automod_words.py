@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import time
 
 import pytest
@@ -125,3 +126,28 @@ def test_a_list_is_compiled_once_and_a_thousand_words_stay_fast() -> None:
 def test_entries_without_letters_are_skipped() -> None:
     assert len(WordList(("...", "bad"))) == 1
     assert WordList(()).find("anything") is None
+
+
+def test_tokens_remembered_as_clean_never_hide_a_word(monkeypatch: pytest.MonkeyPatch) -> None:
+    word_list = WordList(("bad", "go die"))
+    for _ in range(2):
+        assert word_list.find("we go to the park at 5, are you coming?") is None
+    assert word_list.find("we go die at the park") == "go die", "a phrase starting with a remembered word"
+    assert word_list.find("we go to the baaad park") == "bad"
+    assert word_list.find("we go to the b a d park") == "bad", "spelled out between remembered tokens"
+    monkeypatch.setattr("tatiana_moderation.automod.words.MAX_CLEAN_TOKENS", 3)
+    for number in range(20):
+        assert word_list.find(f"message number {number} here") is None
+    assert len(word_list._clean_tokens) <= 3 + 4, "the remembered tokens start afresh when full"
+    assert word_list.find("message number b4d") == "bad"
+
+
+def test_the_latin1_table_reads_every_character_as_the_general_path_does() -> None:
+    from tatiana_moderation.automod.normalise import _runs_skeleton
+
+    rng = random.Random(5)
+    pool = [chr(code) for code in range(0x250)] + list("😴Ｃａ\u200bΡΝΥАВЕ\u0301\u0323ßæ½")
+    texts = [chr(code) for code in range(256)]
+    texts += ["".join(rng.choice(pool) for _ in range(rng.randint(1, 12))) for _ in range(20_000)]
+    for text in texts:
+        assert ascii_skeleton(text) == _runs_skeleton(text), repr(text)

@@ -103,6 +103,7 @@ def _to_ascii(error: UnicodeError) -> tuple[str, int]:
 codecs.register_error("tatiana-skeleton", _to_ascii)
 
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+_NON_LATIN1 = re.compile(r"[^\x00-\xff]+")
 _RUNS: dict[str, str] = {}
 """The ASCII form of runs of characters outside ASCII already met ("ñ", "é"): most messages repeat a few."""
 MAX_RUNS = 10_000
@@ -121,9 +122,37 @@ def _ascii_run(found: re.Match[str]) -> str:
     return ascii_form
 
 
+def _runs_skeleton(text: str) -> bytes:
+    return _NON_ASCII.sub(_ascii_run, text).encode().lower()
+
+
+def _latin1_table() -> tuple[bytes, bytes]:
+    """The translation of Latin-1 bytes into ``ascii_skeleton``'s bytes, one character at a time, and the
+    characters it drops; a character whose form is longer than one (ß, æ, ½) maps to NUL, which sends the
+    message the general way."""
+    table, dropped = bytearray(256), bytearray()
+    for code in range(256):
+        form = _runs_skeleton(chr(code))
+        if len(form) == 1:
+            table[code] = form[0]
+        elif not form:
+            dropped.append(code)
+    return bytes(table), bytes(dropped)
+
+
+_LATIN1, _LATIN1_DROPPED = _latin1_table()
+
+
 def ascii_skeleton(text: str) -> bytes:
     """``skeleton`` as ASCII bytes, with every other character (other scripts, emoji) a ``?``: the fast path of
-    word lists written in Latin letters (each run of characters outside ASCII is converted once, then cached)."""
-    if not text.isascii():
-        text = _NON_ASCII.sub(_ascii_run, text)
-    return text.encode().lower()
+    word lists written in Latin letters.
+
+    Latin-1 characters (Spanish, French, German...) are translated in one pass in C; each run of other characters
+    (emoji, other scripts) is converted once, then cached."""
+    if text.isascii():
+        return text.encode().lower()
+    raw = text.encode("latin-1", "ignore")
+    if len(raw) != len(text):
+        raw = _NON_LATIN1.sub(_ascii_run, text).encode("latin-1")
+    raw = raw.translate(_LATIN1, _LATIN1_DROPPED)
+    return raw if 0 not in raw else _runs_skeleton(text)

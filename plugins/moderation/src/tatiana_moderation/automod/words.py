@@ -51,10 +51,17 @@ TOKEN_CHARS = b"abcdefghijklmnopqrstuvwxyz0123456789!|"
 SEPARATORS = bytes.maketrans(
     bytes(c for c in range(256) if c not in TOKEN_CHARS), b" " * (256 - len(TOKEN_CHARS))
 )
+FOLD_BYTES = bytes(SEPARATORS[CANON_BYTES[c]] for c in bytes(range(256)).lower())
+"""Lowercase, leetspeak and i/l merged, separators as spaces: a message's prefilter tokens in one translation
+(before collapsing repeated letters)."""
 REPEATS_BYTES = re.compile(rb"(.)(?=\1)", re.DOTALL)
 SPELLED_BYTES = re.compile(rb" [^ ] +[^ ] ")
-"""Two one-letter tokens in a row ("b a d"), in a message's separated keys padded with a space each side."""
-TRAILING_BYTES = re.compile(rb"(?<=[a-z0-9])[!|]+(?![a-z0-9])")
+"""Two one-letter tokens in a row ("b a d"), in a message's folded bytes padded with a space each side."""
+TRAILING_BYTES = re.compile(rb"(?<=[A-Za-z0-9])[!|]+(?![A-Za-z0-9])")
+EXCLAMATION, BAR = ord("!"), ord("|")
+MAX_CLEAN_TOKENS = 20_000
+"""Tokens remembered as matching no listed word; the set starts afresh when full."""
+MAX_CLEAN_TOKEN_LENGTH = 32
 
 
 def _prepare(text: str) -> str:
@@ -123,6 +130,8 @@ class WordList:
         # A list in Latin letters is searched on ASCII bytes, other characters being separators.
         self.ascii = all(key.isascii() for key in self._prefilter)
         self._ascii_keys = frozenset(key.encode() for key in self._prefilter) if self.ascii else frozenset()
+        # Conversation repeats its words: a token once found to be no listed word's key is not collapsed again.
+        self._clean_tokens: set[bytes] = set()
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -137,16 +146,32 @@ class WordList:
         return self._search(TOKEN.findall(prepared), TOKEN.findall(_key(prepared)))
 
     def _find_ascii(self, text: str) -> str | None:
-        raw = ascii_skeleton(text)
-        if b"!" in raw or b"|" in raw:
+        raw = text.encode() if text.isascii() else ascii_skeleton(text)
+        if EXCLAMATION in raw or BAR in raw:
             raw = TRAILING_BYTES.sub(b"", raw)
-        spaced = REPEATS_BYTES.sub(b"", raw.translate(CANON_BYTES)).translate(SEPARATORS)
-        keys = spaced.split()
-        # Almost every message stops here: no word's key, and no letters spelled out one by one.
-        if self._ascii_keys.isdisjoint(keys) and SPELLED_BYTES.search(b" " + spaced + b" ") is None:
-            return None
-        tokens = raw.translate(LEET_BYTES).translate(SEPARATORS).decode().split()
-        return self._search(tokens, [key.decode() for key in keys])
+        folded = raw.translate(FOLD_BYTES)
+        # Almost every message stops here: each token known to be (or now found to be) no listed word's key,
+        # and no letters spelled out one by one.
+        tokens = folded.split()
+        if self._clean_tokens.issuperset(tokens) or self._all_clean(tokens):
+            if SPELLED_BYTES.search(b" " + folded + b" ") is None:
+                return None
+            return self._find_spelled(_leet_tokens(raw))
+        keys = REPEATS_BYTES.sub(b"", folded).decode().split()
+        return self._search(_leet_tokens(raw), keys)
+
+    def _all_clean(self, tokens: list[bytes]) -> bool:
+        """Whether none of ``tokens`` (folded) collapses to a listed word's key; the clean ones are remembered."""
+        clean, keys = self._clean_tokens, self._ascii_keys
+        if len(clean) >= MAX_CLEAN_TOKENS:
+            clean.clear()
+        for token in tokens:
+            if token not in clean:
+                if REPEATS_BYTES.sub(b"", token) in keys:
+                    return False
+                if len(token) <= MAX_CLEAN_TOKEN_LENGTH:
+                    clean.add(token)
+        return True
 
     def _search(self, tokens: list[str], keys: list[str]) -> str | None:
         """The exact comparison, on the message's tokens and their prefilter keys (aligned)."""
@@ -194,6 +219,12 @@ class WordList:
                 if found is not None:
                     return found
         return None
+
+
+def _leet_tokens(raw: bytes) -> list[str]:
+    """The tokens of a message's ASCII skeleton with unambiguous leetspeak replaced, as the exact comparison
+    reads them."""
+    return raw.lower().translate(LEET_BYTES).translate(SEPARATORS).decode().split()
 
 
 def _matches(shapes: list[Shape], listed: frozenset[Shape]) -> bool:
