@@ -15,7 +15,6 @@ def check(
 ) -> tuple[Rule, Hit] | None:
     """The rule ``message`` breaks and the hit, or None; remembers the message for the spam and duplicates rules."""
     # Every message of every guild comes through here: each test is guarded by what is cheapest to know.
-    settings = compiled.settings
     content = message.content or ""
     trail = None
     digest, now = 0, 0.0
@@ -23,41 +22,44 @@ def check(
         now = state.clock()
         stripped = content.strip()
         digest = hash(stripped.casefold()) if stripped else 0
-        trail = state.record(guild_id, int(message.author.id), digest, now)
+        trail = state.record(guild_id, message.author.id, digest, now)
     if content:
-        if settings.words.enabled and (found := compiled.word_list.find(content)) is not None:
-            return settings.words, Hit("words", {"word": found})
+        if compiled.words is not None and (found := compiled.word_list.find(content)) is not None:
+            return compiled.words, Hit("words", {"word": found})
         if "/" in content:
-            if settings.invites.enabled and (hit := rules.invites(content)):
-                return settings.invites, hit
-            if settings.links.enabled and (
-                hit := rules.links(settings.links, content, compiled.allowed_domains, compiled.denied_domains)
+            if compiled.invites is not None and (hit := rules.invites(content)):
+                return compiled.invites, hit
+            if compiled.links is not None and (
+                hit := rules.links(compiled.links, content, compiled.allowed_domains, compiled.denied_domains)
             ):
-                return settings.links, hit
-    mentions = settings.mentions
-    if mentions.enabled:
-        users, roles = message.user_mentions_ids, message.role_mention_ids
+                return compiled.links, hit
+    if (mentions := compiled.mentions) is not None:
+        # The users mentioned are a mapping by id, so distinct already (``user_mentions_ids`` copies it).
+        users, roles = len(message.user_mentions or ()), message.role_mention_ids or ()
         everyone = bool(message.mentions_everyone)
-        # Distinct mentions only matter past the limit: counted only when the raw count is beyond it.
-        if len(users or ()) + len(roles or ()) + everyone > mentions.max_mentions and (
-            hit := rules.mentions(mentions, len(set(users or ())), len(set(roles or ())), everyone)
+        # Distinct roles only matter past the limit: counted only when the raw count is beyond it.
+        if users + len(roles) + everyone > mentions.max_mentions and (
+            hit := rules.mentions(mentions, users, len(set(roles)), everyone)
         ):
             return mentions, hit
-    if message.attachments and settings.attachments.enabled:
+    if message.attachments and compiled.attachments is not None:
         names = [attachment.filename for attachment in message.attachments]
         if hit := rules.attachments(names, compiled.blocked_extensions):
-            return settings.attachments, hit
-    if content and settings.caps.enabled and (hit := rules.caps(settings.caps, content)):
-        return settings.caps, hit
+            return compiled.attachments, hit
+    if content and compiled.caps is not None and (hit := rules.caps(compiled.caps, content)):
+        return compiled.caps, hit
     if trail is not None:
-        duplicates = settings.duplicates
-        if digest and duplicates.enabled:
+        # Most members have sent too few messages for either rule to count: their windows are not walked.
+        duplicates = compiled.duplicates
+        if digest and duplicates is not None and trail.digests.count(digest) > duplicates.max_repeats:
             repeats = state.repeats(trail, duplicates.within_seconds, digest, duplicates.max_repeats, now)
             if hit := rules.duplicates(duplicates, repeats):
                 return duplicates, hit
-        spam = settings.spam
-        if spam.enabled and (
-            hit := rules.spam(spam, state.recent(trail, spam.per_seconds, spam.max_messages, now))
+        spam = compiled.spam
+        if (
+            spam is not None
+            and len(trail.times) > spam.max_messages
+            and (hit := rules.spam(spam, state.recent(trail, spam.per_seconds, spam.max_messages, now)))
         ):
             return spam, hit
     return None

@@ -113,10 +113,10 @@ def caps(rule: CapsRule, content: str) -> Hit | None:
     raw = content.encode()
     # An upper bound first, cheap in C: capitals in ASCII, plus every character outside it. Removing markup only
     # removes capitals, so a message within the bound is within the rule.
-    if (
-        100 * (len(raw.translate(None, _NOT_CAPITALS)) + len(content) - len(raw.decode("ascii", "ignore")))
-        <= within
-    ):
+    bound = len(raw.translate(None, _NOT_CAPITALS))
+    if not content.isascii():
+        bound += len(content) - len(content.encode("ascii", "ignore"))
+    if 100 * bound <= within:
         return None
     if "<" in content or "://" in content:
         content = MARKUP.sub(" ", content)

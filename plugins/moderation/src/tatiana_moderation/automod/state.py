@@ -12,10 +12,22 @@ import time
 from collections import OrderedDict, deque
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 import lightbulb
 
-from tatiana_moderation.automod.settings import AutomodSettings
+from tatiana_moderation.automod.settings import (
+    AttachmentsRule,
+    AutomodSettings,
+    CapsRule,
+    DuplicatesRule,
+    InvitesRule,
+    LinksRule,
+    MentionsRule,
+    Rule,
+    SpamRule,
+    WordsRule,
+)
 from tatiana_moderation.automod.words import WordList, compile_words
 
 TRAIL_LENGTH = 64
@@ -24,14 +36,25 @@ MAX_MEMBERS = 50_000
 MAX_COMPILED = 1_024
 MAX_CHANNELS = 100_000
 
+RuleT = TypeVar("RuleT", bound=Rule)
 
-@dataclass(frozen=True)
+
+@dataclass(frozen=True, slots=True)
 class CompiledRules:
-    """A guild's automod settings turned into what checking a message needs: sets and the word index."""
+    """A guild's automod settings turned into what checking a message needs: each enabled rule (None when off),
+    sets, and the word index."""
 
     settings: AutomodSettings
     exempt_roles: frozenset[int]
     exempt_channels: frozenset[int]
+    words: WordsRule | None
+    invites: InvitesRule | None
+    links: LinksRule | None
+    mentions: MentionsRule | None
+    attachments: AttachmentsRule | None
+    caps: CapsRule | None
+    duplicates: DuplicatesRule | None
+    spam: SpamRule | None
     allowed_domains: frozenset[str]
     denied_domains: frozenset[str]
     blocked_extensions: frozenset[str]
@@ -56,6 +79,14 @@ class CompiledRules:
             settings=settings,
             exempt_roles=frozenset(settings.exempt_role_ids),
             exempt_channels=frozenset(settings.exempt_channel_ids),
+            words=_on(settings.words),
+            invites=_on(settings.invites),
+            links=_on(settings.links),
+            mentions=_on(settings.mentions),
+            attachments=_on(settings.attachments),
+            caps=_on(settings.caps),
+            duplicates=_on(settings.duplicates),
+            spam=_on(settings.spam),
             allowed_domains=frozenset(settings.links.allowed_domains),
             denied_domains=frozenset(settings.links.denied_domains),
             blocked_extensions=frozenset(settings.attachments.blocked_extensions),
@@ -63,6 +94,10 @@ class CompiledRules:
             remembers=bool(windows),
             window=max(windows, default=0.0),
         )
+
+
+def _on(rule: RuleT) -> RuleT | None:
+    return rule if rule.enabled else None
 
 
 class Trail:

@@ -57,9 +57,11 @@ FOLD_BYTES = bytes(SEPARATORS[CANON_BYTES[c]] for c in bytes(range(256)).lower()
 REPEATS_BYTES = re.compile(rb"(.)(?=\1)", re.DOTALL)
 SPELLED_BYTES = re.compile(rb" [^ ] +[^ ] ")
 """Two one-letter tokens in a row ("b a d"), in a message's folded bytes padded with a space each side."""
-TRAILING_BYTES = re.compile(rb"(?<=[A-Za-z0-9])[!|]+(?![A-Za-z0-9])")
+TRAILING_BYTES = re.compile(rb"[!|](?<=[A-Za-z0-9][!|])[!|]*(?![A-Za-z0-9])")
+"""``TRAILING`` on bytes, written to start with its character set so that the search skips ahead to a ``!`` or
+``|`` instead of trying the lookbehind at every byte."""
 EXCLAMATION, BAR = ord("!"), ord("|")
-MAX_CLEAN_TOKENS = 20_000
+MAX_CLEAN_TOKENS = 10_000
 """Tokens remembered as matching no listed word; the set starts afresh when full."""
 MAX_CLEAN_TOKEN_LENGTH = 32
 
@@ -165,12 +167,11 @@ class WordList:
         clean, keys = self._clean_tokens, self._ascii_keys
         if len(clean) >= MAX_CLEAN_TOKENS:
             clean.clear()
-        for token in tokens:
-            if token not in clean:
-                if REPEATS_BYTES.sub(b"", token) in keys:
-                    return False
-                if len(token) <= MAX_CLEAN_TOKEN_LENGTH:
-                    clean.add(token)
+        for token in itertools.filterfalse(clean.__contains__, tokens):
+            if REPEATS_BYTES.sub(b"", token) in keys:
+                return False
+            if len(token) <= MAX_CLEAN_TOKEN_LENGTH:
+                clean.add(token)
         return True
 
     def _search(self, tokens: list[str], keys: list[str]) -> str | None:
