@@ -21,7 +21,7 @@ def check(
     if compiled.remembers:
         now = state.clock()
         stripped = content.strip()
-        digest = hash(stripped.casefold()) if stripped else 0
+        digest = hash(stripped.lower()) if stripped else 0
         trail = state.record(guild_id, message.author.id, digest, now)
     if content:
         if compiled.words is not None and (found := compiled.word_list.find(content)) is not None:

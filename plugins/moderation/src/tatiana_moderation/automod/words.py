@@ -140,14 +140,10 @@ class WordList:
 
     def find(self, text: str) -> str | None:
         """The first listed word or phrase found in ``text``, as it was listed; None when there is none."""
-        if not self._prefilter or not text:
+        if not self.ascii:
+            return self._find_in_text(text)
+        if not text or not self._ascii_keys:
             return None
-        if self.ascii:
-            return self._find_ascii(text)
-        prepared = _prepare(text)
-        return self._search(TOKEN.findall(prepared), TOKEN.findall(_key(prepared)))
-
-    def _find_ascii(self, text: str) -> str | None:
         raw = text.encode() if text.isascii() else ascii_skeleton(text)
         if EXCLAMATION in raw or BAR in raw:
             raw = TRAILING_BYTES.sub(b"", raw)
@@ -155,23 +151,33 @@ class WordList:
         # Almost every message stops here: each token known to be (or now found to be) no listed word's key,
         # and no letters spelled out one by one.
         tokens = folded.split()
-        if self._clean_tokens.issuperset(tokens) or self._all_clean(tokens):
+        clean = self._clean_tokens
+        if clean.issuperset(tokens) or self._all_clean(clean, tokens):
             if SPELLED_BYTES.search(b" " + folded + b" ") is None:
                 return None
             return self._find_spelled(_leet_tokens(raw))
         keys = REPEATS_BYTES.sub(b"", folded).decode().split()
         return self._search(_leet_tokens(raw), keys)
 
-    def _all_clean(self, tokens: list[bytes]) -> bool:
-        """Whether none of ``tokens`` (folded) collapses to a listed word's key; the clean ones are remembered."""
-        clean, keys = self._clean_tokens, self._ascii_keys
+    def _find_in_text(self, text: str) -> str | None:
+        """``find`` for a list with words outside Latin letters, on the text itself."""
+        if not self._prefilter or not text:
+            return None
+        prepared = _prepare(text)
+        return self._search(TOKEN.findall(prepared), TOKEN.findall(_key(prepared)))
+
+    def _all_clean(self, clean: set[bytes], tokens: list[bytes]) -> bool:
+        """Whether none of ``tokens`` (folded) collapses to a listed word's key; the clean ones are remembered in
+        ``clean``."""
         if len(clean) >= MAX_CLEAN_TOKENS:
             clean.clear()
-        for token in itertools.filterfalse(clean.__contains__, tokens):
-            if REPEATS_BYTES.sub(b"", token) in keys:
-                return False
-            if len(token) <= MAX_CLEAN_TOKEN_LENGTH:
-                clean.add(token)
+        keys = self._ascii_keys
+        for token in tokens:
+            if token not in clean:
+                if REPEATS_BYTES.sub(b"", token) in keys:
+                    return False
+                if len(token) <= MAX_CLEAN_TOKEN_LENGTH:
+                    clean.add(token)
         return True
 
     def _search(self, tokens: list[str], keys: list[str]) -> str | None:
