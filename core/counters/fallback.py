@@ -80,21 +80,20 @@ class FallbackCounterStore(CounterStore):
             self._lost(error)
         return found
 
-    async def commit(self, batch: CounterBatch) -> None:
-        """Forget ``batch`` in the buffer it came from."""
+    def _source(self, batch: CounterBatch) -> CounterStore:
+        """The buffer ``batch`` came from; a local batch is forgotten here, since the caller settles it now."""
         if batch.id in self._local_batches:
             self._local_batches.discard(batch.id)
-            await self.local.commit(batch)
-            return
-        await self.shared.commit(batch)
+            return self.local
+        return self.shared
+
+    async def commit(self, batch: CounterBatch) -> None:
+        """Forget ``batch`` in the buffer it came from."""
+        await self._source(batch).commit(batch)
 
     async def release(self, batch: CounterBatch) -> None:
         """Give ``batch`` back to the buffer it came from, for the next flush."""
-        if batch.id in self._local_batches:
-            self._local_batches.discard(batch.id)
-            await self.local.release(batch)
-            return
-        await self.shared.release(batch)
+        await self._source(batch).release(batch)
 
     async def close(self) -> None:
         """Close the shared buffer's connections (what memory holds goes with the process)."""
