@@ -175,13 +175,18 @@ async def test_the_connection_ends_when_its_token_expires_unless_renewed(
     async with served(app) as (api, client):
         tokens = app.state.services.access_tokens
         family = tokens.verify((await login(client, people.owner))["access_token"]).family
-        soon = time.time() - tokens.lifetime + 1.0  # issued so that it expires in a second
-        async with live(api, tokens.issue(people.owner.id, family, now=soon)) as renewed:
+        # Issued (whole seconds, rounded down) so that the first expires in 3 to 4 s, leaving a loaded machine
+        # time to renew it, and the second within a second.
+        first_issued = time.time() - tokens.lifetime + 4.0
+        async with live(api, tokens.issue(people.owner.id, family, now=first_issued)) as renewed:
             await subscribe(renewed, people.guild_a.id)
             await send(renewed, {"type": "auth", "token": tokens.issue(people.owner.id, family)})
             assert (await receive(renewed))["type"] == "ready"
+            soon = time.time() - tokens.lifetime + 1.0
             async with live(api, tokens.issue(people.owner.id, family, now=soon)) as lapsing:
                 code, reason = await closed(lapsing)
+            # Past the first token's expiry: only the renewal keeps this connection open.
+            await asyncio.sleep(max(0.0, int(first_issued) + tokens.lifetime - time.time() + 0.3))
             await send(renewed, {"type": "ping"})
             assert await receive(renewed) == {"type": "pong"}
 
