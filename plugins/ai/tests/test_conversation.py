@@ -6,7 +6,9 @@ import asyncio
 from typing import TypeVar
 
 import lightbulb
+import sqlalchemy as sa
 from sqlalchemy import select
+from tatiana_ai.core_tables import conversations
 from tatiana_ai.state import AIState
 from tatiana_ai.tables import summaries
 
@@ -32,6 +34,18 @@ async def answers(sandbox: Sandbox, channel_id: int, count: int, text: str | Non
             return found
         await asyncio.sleep(0.02)
     raise AssertionError(f"the bot posted {[m.content for m in bot_messages(sandbox, channel_id)]}")
+
+
+async def recorded(bot: TatianaBot, count: int) -> None:
+    """Wait until ``count`` exchanges are stored: an answer's whole text may show before its exchange is written
+    (a one-chunk answer is posted whole), and the next question reads the conversation from the database."""
+    db = await injected(bot, Database)
+    for _ in range(250):
+        async with db.session() as session:
+            if await session.scalar(sa.select(sa.func.count()).select_from(conversations)) >= count:
+                return
+        await asyncio.sleep(0.02)
+    raise AssertionError(f"fewer than {count} exchanges were recorded")
 
 
 def other_channel(guild: Guild, sandbox: Sandbox, but: Channel) -> Channel:
@@ -86,8 +100,10 @@ async def test_an_ai_channel_is_a_conversation_with_memory_until_reset(
     await conversational(bot, guild, ai_channel_ids=[str(channel.id)])
     await member.send("Me llamo Marta.")
     await answers(sandbox, channel.id, 1, "Echo: Marta: Me llamo Marta.")
+    await recorded(bot, 1)
     await member.send("¿Cómo me llamo?")
     await answers(sandbox, channel.id, 2, "Echo: Marta: ¿Cómo me llamo?")
+    await recorded(bot, 2)
     remembered = gemini.requests[-1].body["contents"]
     assert [(c["role"], c["parts"][0]["text"]) for c in remembered] == [
         ("user", "Marta: Me llamo Marta."),
@@ -97,6 +113,7 @@ async def test_an_ai_channel_is_a_conversation_with_memory_until_reset(
     elsewhere = other_channel(guild, sandbox, channel)
     await member.send(f"<@{sandbox.world.bot.id}> ¿y aquí?", channel=elsewhere)
     await answers(sandbox, elsewhere.id, 1)
+    await recorded(bot, 3)
     assert len(gemini.requests[-1].body["contents"]) == 1, "each channel has its own memory"
 
     reset = await member.slash("ai reset")
@@ -134,6 +151,7 @@ async def test_older_turns_beyond_the_token_budget_are_summarised(
     for index in range(4):
         await member.send(f"message number {index} " + "x" * 20)
         await answers(sandbox, channel.id, index + 1, f"Echo: Marta: message number {index} " + "x" * 20)
+        await recorded(bot, index + 1)
         await settled(bot)
     last = answering(gemini)[-1]
     contents = last.body["contents"]
