@@ -48,8 +48,11 @@ class GuildSettings:
         plugin = self._plugins.get(model)
         if plugin is None:
             raise KeyError(f"no loaded plugin has the settings model {model.__qualname__}")
-        settings = self._service.settings_cached(int(guild_id), plugin)
-        return None if settings is None else _checked(settings, model, plugin)
+        # A Snowflake is an int and finds the cached entry as one: no int() copy for every message.
+        settings = self._service.settings_cached(guild_id, plugin)
+        if settings is None or type(settings) is model:  # the usual answers, without a call to check the type
+            return settings
+        return _checked(settings, model, plugin)
 
     async def language(self, guild_id: hikari.Snowflakeish | None) -> str:
         """The guild's language, ``"es"`` or ``"en"`` (the default for None)."""
@@ -57,7 +60,8 @@ class GuildSettings:
 
 
 def _checked(settings: BaseModel, model: type[SettingsT], plugin: str) -> SettingsT:
-    if not isinstance(settings, model):
+    # The exact type first: pydantic's isinstance runs Python code, and listeners call this for every message.
+    if type(settings) is not model and not isinstance(settings, model):
         raise TypeError(
             f"plugin {plugin}'s settings are a {type(settings).__qualname__}, not {model.__qualname__}"
         )

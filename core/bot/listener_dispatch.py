@@ -89,10 +89,11 @@ def _names_container(hint: Any) -> bool:
     return any(_names_container(arg) for arg in typing.get_args(hint))
 
 
-def _registers_anything(registry: linkd.Registry) -> bool:
-    """Whether anything was registered in ``registry`` (True if linkd no longer says where to look)."""
+def _registrations(registry: linkd.Registry) -> dict[str, Any] | None:
+    """The live mapping of what is registered in ``registry`` (linkd keeps one per registry), or None if linkd no
+    longer says where it is."""
     nodes = getattr(getattr(registry, "_graph", None), "nodes", None)
-    return not isinstance(nodes, dict) or bool(nodes)
+    return nodes if isinstance(nodes, dict) else None
 
 
 @types.coroutine
@@ -116,7 +117,8 @@ class ListenerDispatch:
     def __init__(self, gate: PluginGate, client: lightbulb.Client, events: hikari.api.EventManager) -> None:
         self._gate = gate
         self._di = client.di
-        self._listener_registry = client.di.registry_for(lightbulb.di.Contexts.LISTENER)
+        # Read at every event (something may be registered for listeners later), so found once.
+        self._listener_registrations = _registrations(client.di.registry_for(lightbulb.di.Contexts.LISTENER))
         self._events = events
         self._listeners: dict[type[hikari.Event], tuple[PluginListener, ...]] = {}
         self._handlers: dict[type[hikari.Event], Handler] = {}
@@ -158,7 +160,8 @@ class ListenerDispatch:
         """Run the listeners whose plugin is on in the event's guild (all of them for events of no guild)."""
         guild_id = _guild_of(event)
         if guild_id is not None:
-            kept = self._enabled_cached(int(guild_id), listeners)
+            # A Snowflake finds the cached switches as the int it is: no int() copy at every event.
+            kept = self._enabled_cached(guild_id, listeners)
             listeners = kept if kept is not None else await self._enabled(int(guild_id), listeners, event)
         if not listeners:
             return
@@ -180,9 +183,10 @@ class ListenerDispatch:
             linkd.DI_CONTAINER.reset(token)
 
     def _needs_listener_context(self, listeners: tuple[PluginListener, ...]) -> bool:
-        return _registers_anything(self._listener_registry) or any(
-            x.needs_listener_context for x in listeners
-        )
+        registrations = self._listener_registrations
+        if registrations is None or registrations:
+            return True
+        return any(listener.needs_listener_context for listener in listeners)
 
     async def _in_default_context(
         self,

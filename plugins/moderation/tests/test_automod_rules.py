@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import PurePosixPath
 
@@ -19,7 +20,7 @@ from tatiana_moderation.automod.settings import (
     Punishment,
     SpamRule,
 )
-from tatiana_moderation.automod.state import AutomodState
+from tatiana_moderation.automod.state import TRAIL_LENGTH, AutomodState
 from tatiana_moderation.cases import Action, GuildRef, Person, Source, open_case
 from tatiana_moderation.settings import ModerationSettings
 
@@ -154,6 +155,16 @@ def test_trails_count_within_windows_and_stay_bounded() -> None:
     assert len(state) == 3, "the least recently active member was forgotten"
     state.forget(1, 14)
     assert len(state) == 2
+
+
+def test_a_trails_counts_by_text_follow_the_messages_it_keeps() -> None:
+    state = AutomodState(clock=lambda: 0.0)
+    for number in range(3 * TRAIL_LENGTH + 5):
+        trail = state.record(1, 10, number % 7)
+        assert trail.counts == Counter(trail.digests), f"after message {number}"
+    assert len(trail.digests) == TRAIL_LENGTH
+    assert trail.count(3) == list(trail.digests).count(3)
+    assert trail.count(99) == 0
 
 
 def test_compiled_rules_are_built_once_per_settings_object() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import random
 import time
 
@@ -27,6 +28,10 @@ def test_the_two_paths() -> None:
         ("B4D", "bad"),
         ("b.a.d", "bad"),
         ("b a d", "bad"),
+        ("b - a - d", "bad"),
+        ("so B. A. D.", "bad"),
+        ("b  a d, really", "bad"),
+        ("I'm b a d", "bad"),
         ("b-a-d", "bad"),
         ("b_a_d", "bad"),
         ("b.a.a.d", "bad"),
@@ -121,6 +126,26 @@ def test_a_list_is_compiled_once_and_a_thousand_words_stay_fast() -> None:
     assert per_message < 200e-6, f"{per_message * 1e6:.0f} µs per message"
     assert word_list.find("this is w0500ord") == "w0500ord"
     assert word_list.find("so b4d") == "bad"
+
+
+def test_one_letter_words_side_by_side_are_found_as_the_tokens_show_them() -> None:
+    """The cheap test for letters spelled out agrees with reading the tokens one by one."""
+    from tatiana_moderation.automod import words
+
+    rng = random.Random(11)
+    for _ in range(5_000):
+        folded = b" " + bytes(rng.choice(b"ab  ") for _ in range(rng.randint(0, 14))) + b" "
+        lengths = [len(token) for token in folded.split()]
+        expected = any(a == b == 1 for a, b in itertools.pairwise(lengths))
+        shape = folded.translate(words.LETTERS_AS_X)
+        found = shape.find(b" x x ") >= 0 or words.SPACED_RUN.search(shape) is not None
+        runs = words.SPELLED_RUNS.findall(folded)
+        assert found == expected == bool(runs), folded
+        assert sum(len(run.split()) for run in runs) == sum(
+            1
+            for i, n in enumerate(lengths)
+            if n == 1 and 1 in lengths[max(0, i - 1) : i] + lengths[i + 1 : i + 2]
+        ), folded
 
 
 def test_entries_without_letters_are_skipped() -> None:

@@ -12,14 +12,19 @@ from tatiana_moderation.automod.state import AutomodState, CompiledRules
 from tatiana_moderation.settings import ModerationSettings
 
 
-def _exempt(compiled: CompiledRules, state: AutomodState, event: hikari.GuildMessageCreateEvent) -> bool:
+def _exempt(
+    compiled: CompiledRules,
+    state: AutomodState,
+    event: hikari.GuildMessageCreateEvent,
+    message: hikari.Message,
+) -> bool:
     """Whether the author has an exempt role, or the channel (or a thread's parent) is exempt."""
-    member = event.member
+    member = message.member
     if compiled.exempt_roles and member is not None and not compiled.exempt_roles.isdisjoint(member.role_ids):
         return True
     if not compiled.exempt_channels:
         return False
-    channel_id = event.channel_id
+    channel_id = message.channel_id
     if channel_id in compiled.exempt_channels:
         return True
     if channel_id in state.plain_channels or not isinstance(event.app, hikari.CacheAware):
@@ -39,22 +44,24 @@ async def moderate_message(
     state: AutomodState = lightbulb.di.INJECTED,
 ) -> None:
     """Check a member's message against the guild's automod rules and act on the first one it breaks."""
-    if not event.is_human:
+    # The event's properties read from the message once: this runs for every message of every guild.
+    message = event.message
+    if message.author.is_bot or message.webhook_id is not None:  # what event.is_human checks
         return
-    settings = guild_settings.cached(ModerationSettings, event.guild_id)
+    guild_id = event.guild_id
+    settings = guild_settings.cached(ModerationSettings, guild_id)
     if settings is None:
-        settings = await guild_settings.get(ModerationSettings, event.guild_id)
+        settings = await guild_settings.get(ModerationSettings, guild_id)
     automod = settings.automod
     if not automod.enabled:
         return
     compiled = state.compiled(automod)
-    if _exempt(compiled, state, event):
+    if (compiled.exempt_roles or compiled.exempt_channels) and _exempt(compiled, state, event, message):
         return
-    guild_id = int(event.guild_id)
-    found = check(compiled, state, guild_id, event.message)
+    found = check(compiled, state, guild_id, message)
     if found is None:
         return
     rule, hit = found
     if rule is automod.spam or rule is automod.duplicates:
-        state.forget(guild_id, int(event.author_id))
+        state.forget(guild_id, message.author.id)
     await enforce(event, hit, rule, automod=automod)

@@ -103,15 +103,14 @@ def _to_ascii(error: UnicodeError) -> tuple[str, int]:
 codecs.register_error("tatiana-skeleton", _to_ascii)
 
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
-_NON_LATIN1 = re.compile(r"[^\x00-\xff]+")
 _RUNS: dict[str, str] = {}
 """The ASCII form of runs of characters outside ASCII already met ("ñ", "é"): most messages repeat a few."""
 MAX_RUNS = 10_000
 MAX_RUN_LENGTH = 8
 
 
-def _ascii_run(found: re.Match[str]) -> str:
-    run = found.group()
+def _ascii_form(run: str) -> str:
+    """The ASCII form of a run of characters outside ASCII, cached when short."""
     ascii_form = _RUNS.get(run)
     if ascii_form is None:
         ascii_form = unicodedata.normalize("NFKD", run).encode("ascii", "tatiana-skeleton").decode()
@@ -122,25 +121,37 @@ def _ascii_run(found: re.Match[str]) -> str:
     return ascii_form
 
 
+def _ascii_run(found: re.Match[str]) -> str:
+    return _ascii_form(found.group())
+
+
+def _latin1_or_ascii_form(error: UnicodeError) -> tuple[str, int]:
+    """Encoding error handler: a run of characters outside Latin-1 (emoji, other scripts) as its ASCII form."""
+    if not isinstance(error, UnicodeEncodeError):
+        raise error
+    return _ascii_form(error.object[error.start : error.end]), error.end
+
+
+codecs.register_error("tatiana-latin1-skeleton", _latin1_or_ascii_form)
+
+
 def _runs_skeleton(text: str) -> bytes:
     return _NON_ASCII.sub(_ascii_run, text).encode().lower()
 
 
-def _latin1_table() -> tuple[bytes, bytes]:
-    """The translation of Latin-1 bytes into ``ascii_skeleton``'s bytes, one character at a time, and the
-    characters it drops; a character whose form is longer than one (ß, æ, ½) maps to NUL, which sends the
-    message the general way."""
-    table, dropped = bytearray(256), bytearray()
+def _latin1_table() -> bytes:
+    """The translation of Latin-1 bytes into ``ascii_skeleton``'s bytes, one character at a time; a character whose
+    form is not one byte (ß, æ, ½, and the soft hyphen, which is dropped) maps to NUL, which sends the message the
+    general way."""
+    table = bytearray(256)
     for code in range(256):
         form = _runs_skeleton(chr(code))
         if len(form) == 1:
             table[code] = form[0]
-        elif not form:
-            dropped.append(code)
-    return bytes(table), bytes(dropped)
+    return bytes(table)
 
 
-_LATIN1, _LATIN1_DROPPED = _latin1_table()
+_LATIN1 = _latin1_table()
 
 
 def ascii_skeleton(text: str) -> bytes:
@@ -151,8 +162,6 @@ def ascii_skeleton(text: str) -> bytes:
     (emoji, other scripts) is converted once, then cached."""
     if text.isascii():
         return text.encode().lower()
-    raw = text.encode("latin-1", "ignore")
-    if len(raw) != len(text):
-        raw = _NON_LATIN1.sub(_ascii_run, text).encode("latin-1")
-    raw = raw.translate(_LATIN1, _LATIN1_DROPPED)
+    # The codec hands each run of other characters to the handler, once per run.
+    raw = text.encode("latin-1", "tatiana-latin1-skeleton").translate(_LATIN1)
     return raw if 0 not in raw else _runs_skeleton(text)

@@ -58,6 +58,8 @@ class CompiledRules:
     allowed_domains: frozenset[str]
     denied_domains: frozenset[str]
     blocked_extensions: frozenset[str]
+    caps_within: int
+    """100 times the capitals a message of the caps rule's least letters may have (0 when the rule is off)."""
     word_list: WordList
     remembers: bool
     """Whether the spam or duplicates rule needs the member's recent messages."""
@@ -90,6 +92,7 @@ class CompiledRules:
             allowed_domains=frozenset(settings.links.allowed_domains),
             denied_domains=frozenset(settings.links.denied_domains),
             blocked_extensions=frozenset(settings.attachments.blocked_extensions),
+            caps_within=settings.caps.max_percent * settings.caps.min_letters if settings.caps.enabled else 0,
             word_list=compile_words(tuple(settings.words.words) if settings.words.enabled else ()),
             remembers=bool(windows),
             window=max(windows, default=0.0),
@@ -101,13 +104,34 @@ def _on(rule: RuleT) -> RuleT | None:
 
 
 class Trail:
-    """A member's latest messages: when each was sent and its text's hash (0 for none), oldest first."""
+    """A member's latest messages: when each was sent and its text's hash (0 for none), oldest first, and how many
+    of them have each hash."""
 
-    __slots__ = ("digests", "times")
+    __slots__ = ("counts", "digests", "times")
 
     def __init__(self) -> None:
         self.times: deque[float] = deque(maxlen=TRAIL_LENGTH)
         self.digests: deque[int] = deque(maxlen=TRAIL_LENGTH)
+        self.counts: dict[int, int] = {}
+        """Messages of the trail by digest: the duplicates rule asks at every message, so no walk of the trail."""
+
+    def add(self, moment: float, digest: int) -> None:
+        """Remember a message sent at ``moment`` with the text of ``digest``, forgetting the oldest when full."""
+        digests, counts = self.digests, self.counts
+        if len(digests) == TRAIL_LENGTH:
+            oldest = digests[0]
+            left = counts[oldest] - 1
+            if left:
+                counts[oldest] = left
+            else:
+                del counts[oldest]
+        self.times.append(moment)
+        digests.append(digest)
+        counts[digest] = counts.get(digest, 0) + 1
+
+    def count(self, digest: int) -> int:
+        """How many messages of the trail have the text of ``digest``."""
+        return self.counts.get(digest, 0)
 
 
 class AutomodState:
@@ -149,8 +173,7 @@ class AutomodState:
             trail = self._trails[key] = Trail()
         else:
             self._trails.move_to_end(key)
-        trail.times.append(self.clock() if now is None else now)
-        trail.digests.append(digest)
+        trail.add(self.clock() if now is None else now, digest)
         return trail
 
     def forget(self, guild_id: int, user_id: int) -> None:
@@ -181,7 +204,7 @@ class AutomodState:
     ) -> int:
         """How many messages of the trail at most ``seconds`` old have the text of ``digest`` (0 at once if the
         trail holds ``above`` or fewer of them)."""
-        if trail.digests.count(digest) <= above:
+        if trail.count(digest) <= above:
             return 0
         since = (self.clock() if now is None else now) - seconds
         count = 0

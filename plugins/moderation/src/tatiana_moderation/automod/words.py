@@ -55,8 +55,12 @@ FOLD_BYTES = bytes(SEPARATORS[CANON_BYTES[c]] for c in bytes(range(256)).lower()
 """Lowercase, leetspeak and i/l merged, separators as spaces: a message's prefilter tokens in one translation
 (before collapsing repeated letters)."""
 REPEATS_BYTES = re.compile(rb"(.)(?=\1)", re.DOTALL)
-SPELLED_BYTES = re.compile(rb" [^ ] +[^ ] ")
-"""Two one-letter tokens in a row ("b a d"), in a message's folded bytes padded with a space each side."""
+SPELLED_RUNS = re.compile(rb" ([^ ](?: +[^ ])+)(?= )")
+"""Runs of one-letter tokens ("b a d"), in a message's folded bytes padded with a space each side."""
+LETTERS_AS_X = bytes(32 if c == 32 else 120 for c in range(256))
+"""Folded bytes with every letter an ``x``: a one-letter token is then ``" x "``, found by plain substring search."""
+SPACED_RUN = re.compile(rb" x  +x ")
+"""Two one-letter tokens with several separators between them, in folded bytes written with ``LETTERS_AS_X``."""
 TRAILING_BYTES = re.compile(rb"[!|](?<=[A-Za-z0-9][!|])[!|]*(?![A-Za-z0-9])")
 """``TRAILING`` on bytes, written to start with its character set so that the search skips ahead to a ``!`` or
 ``|`` instead of trying the lookbehind at every byte."""
@@ -132,6 +136,8 @@ class WordList:
         # A list in Latin letters is searched on ASCII bytes, other characters being separators.
         self.ascii = all(key.isascii() for key in self._prefilter)
         self._ascii_keys = frozenset(key.encode() for key in self._prefilter) if self.ascii else frozenset()
+        # Collapsing repeated letters keeps a token's letters: one whose set of letters is no key's is no key.
+        self._key_letters = frozenset(frozenset(key) for key in self._ascii_keys)
         # Conversation repeats its words: a token once found to be no listed word's key is not collapsed again.
         self._clean_tokens: set[bytes] = set()
 
@@ -147,17 +153,24 @@ class WordList:
         raw = text.encode() if text.isascii() else ascii_skeleton(text)
         if EXCLAMATION in raw or BAR in raw:
             raw = TRAILING_BYTES.sub(b"", raw)
-        folded = raw.translate(FOLD_BYTES)
+        folded = (b" " + raw + b" ").translate(FOLD_BYTES)
         # Almost every message stops here: each token known to be (or now found to be) no listed word's key,
         # and no letters spelled out one by one.
         tokens = folded.split()
         clean = self._clean_tokens
-        if clean.issuperset(tokens) or self._all_clean(clean, tokens):
-            if SPELLED_BYTES.search(b" " + folded + b" ") is None:
-                return None
-            return self._find_spelled(_leet_tokens(raw))
-        keys = REPEATS_BYTES.sub(b"", folded).decode().split()
-        return self._search(_leet_tokens(raw), keys)
+        if not clean.issuperset(tokens) and not self._all_clean(clean, tokens):
+            keys = REPEATS_BYTES.sub(b"", folded).decode().split()
+            return self._search(_leet_tokens(raw), keys)
+        # Letters spelled out one by one ("b a d"), or merely one-letter words side by side ("I'm" is "i m"):
+        # searched for only where two one-letter tokens are side by side, and exactly only once one of their
+        # joins is a listed word's key.
+        shape = folded.translate(LETTERS_AS_X)
+        # find, not in: bytes' ``in`` first tries its operand as an int, and formats the error it then clears.
+        if shape.find(b" x x ") < 0 and (shape.find(b" x  ") < 0 or SPACED_RUN.search(shape) is None):
+            return None
+        if not self._spells_a_key(SPELLED_RUNS.findall(folded)):
+            return None
+        return self._find_spelled(_leet_tokens(raw))
 
     def _find_in_text(self, text: str) -> str | None:
         """``find`` for a list with words outside Latin letters, on the text itself."""
@@ -171,14 +184,30 @@ class WordList:
         ``clean``."""
         if len(clean) >= MAX_CLEAN_TOKENS:
             clean.clear()
-        keys = self._ascii_keys
+        keys, key_letters = self._ascii_keys, self._key_letters
         for token in tokens:
             if token not in clean:
-                if REPEATS_BYTES.sub(b"", token) in keys:
+                if frozenset(token) in key_letters and REPEATS_BYTES.sub(b"", token) in keys:
                     return False
                 if len(token) <= MAX_CLEAN_TOKEN_LENGTH:
                     clean.add(token)
         return True
+
+    def _spells_a_key(self, runs: list[bytes]) -> bool:
+        """Whether some letters in a row of one of ``runs`` (folded one-letter tokens) may join into a listed
+        word's key, as ``_find_in_run`` looks them up: the key of letters in a row is a part of the whole run's
+        key (its repeated letters collapsed), so the parts of that are looked up."""
+        keys = self._ascii_keys
+        for run in runs:
+            key = run.replace(b" ", b"")[:MAX_SPELLED]
+            if len(set(key)) < len(key):  # a letter comes twice, maybe in a row
+                key = REPEATS_BYTES.sub(b"", key)
+            # Parts of two letters or more: a one-letter key is a token of the run, found before this.
+            for start in range(len(key) - 1):
+                for end in range(start + 2, len(key) + 1):
+                    if key[start:end] in keys:
+                        return True
+        return False
 
     def _search(self, tokens: list[str], keys: list[str]) -> str | None:
         """The exact comparison, on the message's tokens and their prefilter keys (aligned)."""
