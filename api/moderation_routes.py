@@ -288,7 +288,7 @@ class ModerationController(Controller):
             str | None, QueryParameter(max_length=20, description="Only this action (warn, ban...)")
         ] = None,
         source: Annotated[
-            Literal["command", "automod", "report", "api"] | None,
+            Literal["command", "automod", "report", "appeal", "api"] | None,
             QueryParameter(description="Only from this source"),
         ] = None,
         since: Annotated[

@@ -178,7 +178,7 @@ async def test_accepting_lifts_the_ban_with_a_case_and_tells_the_user(
         unban_case_id = await session.scalar(sa.select(cases.c.id).where(cases.c.action == "unban"))
     assert [tuple(r) for r in rows] == [
         (1, "ban", moderator.user.id, "command", False),
-        (2, "unban", moderator.user.id, "report", True),
+        (2, "unban", moderator.user.id, "appeal", True),
     ]
     assert await appeal_rows(banned.bot) == [("accepted", moderator.user.id, unban_case_id)]
     assert banned.dm.content == (
@@ -289,7 +289,7 @@ async def test_a_new_appeal_is_a_moderation_alert(banned: Banned) -> None:
     assert alert.guild_id == banned.guild.id
     assert alert.data == {
         "action": "appeal",
-        "source": "report",
+        "source": "appeal",
         "appeal": 1,
         "user_id": str(banned.marta.user.id),
     }

@@ -52,6 +52,7 @@ class Source(enum.StrEnum):
     COMMAND = "command"
     AUTOMOD = "automod"
     REPORT = "report"
+    APPEAL = "appeal"
     API = "api"
 
 

@@ -26,7 +26,7 @@ def report_data(report: Report) -> dict[str, object]:
 
 def appeal_data(appeal: Appeal) -> dict[str, object]:
     """A new ban appeal as the dashboard's moderation alert shows it."""
-    return {"action": "appeal", "source": "report", "appeal": appeal.id, "user_id": str(appeal.user_id)}
+    return {"action": "appeal", "source": "appeal", "appeal": appeal.id, "user_id": str(appeal.user_id)}
 
 
 async def _publish(live: LiveEvents, guild_id: int, data: dict[str, object]) -> None:

@@ -298,7 +298,7 @@ async def _lift(
         moderator=person(interaction.user),
         action=Action.UNBAN,
         reason=reason,
-        source=Source.REPORT,
+        source=Source.APPEAL,
         channel_id=int(interaction.channel_id),
     )
     await store.set_unban_case(deps.db, appeal.id, case.id)
