@@ -50,9 +50,7 @@ class GuildSettings:
             raise KeyError(f"no loaded plugin has the settings model {model.__qualname__}")
         # A Snowflake is an int and finds the cached entry as one: no int() copy for every message.
         settings = self._service.settings_cached(guild_id, plugin)
-        if settings is None or type(settings) is model:  # the usual answers, without a call to check the type
-            return settings
-        return _checked(settings, model, plugin)
+        return None if settings is None else _checked(settings, model, plugin)
 
     async def language(self, guild_id: hikari.Snowflakeish | None) -> str:
         """The guild's language, ``"es"`` or ``"en"`` (the default for None)."""

@@ -46,12 +46,7 @@ def check(
         names = [attachment.filename for attachment in message.attachments]
         if hit := rules.attachments(names, compiled.blocked_extensions):
             return compiled.attachments, hit
-    if (
-        content
-        and compiled.caps is not None
-        and not rules.surely_within_caps(content, compiled.caps_within)
-        and (hit := rules.caps(compiled.caps, content))
-    ):
+    if content and compiled.caps is not None and (hit := rules.caps(compiled.caps, content)):
         return compiled.caps, hit
     if trail is not None:
         # Most members have sent too few messages for either rule to count: their windows are not walked.

@@ -58,8 +58,6 @@ class CompiledRules:
     allowed_domains: frozenset[str]
     denied_domains: frozenset[str]
     blocked_extensions: frozenset[str]
-    caps_within: int
-    """100 times the capitals a message of the caps rule's least letters may have (0 when the rule is off)."""
     word_list: WordList
     remembers: bool
     """Whether the spam or duplicates rule needs the member's recent messages."""
@@ -92,7 +90,6 @@ class CompiledRules:
             allowed_domains=frozenset(settings.links.allowed_domains),
             denied_domains=frozenset(settings.links.denied_domains),
             blocked_extensions=frozenset(settings.attachments.blocked_extensions),
-            caps_within=settings.caps.max_percent * settings.caps.min_letters if settings.caps.enabled else 0,
             word_list=compile_words(tuple(settings.words.words) if settings.words.enabled else ()),
             remembers=bool(windows),
             window=max(windows, default=0.0),
