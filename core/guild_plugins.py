@@ -135,6 +135,12 @@ class GuildPluginService:
         state = self._cache.get((guild_id, plugin))
         return None if state is None else state.enabled
 
+    @property
+    def cached_states(self) -> Mapping[tuple[int, str], GuildPluginState]:
+        """The cache itself, live, by (guild id, plugin name): for readers on a hot path that cannot afford a call
+        per lookup. Read only."""
+        return self._cache
+
     def settings_cached(self, guild_id: int, plugin: str) -> BaseModel | None:
         """``current_settings`` from the cache alone, with no wait; None if not cached."""
         state = self._cache.get((guild_id, plugin))

@@ -29,6 +29,7 @@ class GuildSettings:
         self, service: GuildPluginService, registry: PluginRegistry, languages: GuildLanguages
     ) -> None:
         self._service = service
+        self._states = service.cached_states
         self._languages = languages
         self._plugins = {
             plugin.settings: plugin.name for plugin in registry if plugin.settings is not NoSettings
@@ -48,9 +49,13 @@ class GuildSettings:
         plugin = self._plugins.get(model)
         if plugin is None:
             raise KeyError(f"no loaded plugin has the settings model {model.__qualname__}")
-        # A Snowflake is an int and finds the cached entry as one: no int() copy for every message.
-        settings = self._service.settings_cached(guild_id, plugin)
-        return None if settings is None else _checked(settings, model, plugin)
+        # A Snowflake is an int and finds the cached entry as one: no int() copy for every message. The cache is
+        # read directly and the exact type tested here: each call saved is a tenth of a microsecond a message.
+        state = self._states.get((guild_id, plugin))
+        if state is None:
+            return None
+        settings = state.settings
+        return settings if type(settings) is model else _checked(settings, model, plugin)
 
     async def language(self, guild_id: hikari.Snowflakeish | None) -> str:
         """The guild's language, ``"es"`` or ``"en"`` (the default for None)."""

@@ -96,6 +96,20 @@ def _registrations(registry: linkd.Registry) -> dict[str, Any] | None:
     return nodes if isinstance(nodes, dict) else None
 
 
+Call = tuple[tuple[Any, ...], dict[str, Any]]
+"""A listener's injected dependencies as the arguments that follow the event: positional, then keyword-only."""
+
+
+def _call(function: Callable[..., Any], injected: dict[str, Any]) -> Call:
+    """``injected`` (by parameter name) as the arguments of ``function`` after its event, as positionally as its
+    signature allows."""
+    try:
+        bound = inspect.signature(function).bind_partial(None, **injected)
+    except (TypeError, ValueError):
+        return (), injected
+    return tuple(bound.args[1:]), dict(bound.kwargs)
+
+
 @types.coroutine
 def _resumed(started: Coroutine[Any, Any, None], awaited: Any) -> Generator[Any, Any, None]:
     """The rest of ``started``, a coroutine stepped by hand until it waited on ``awaited``: what a task runs."""
@@ -122,7 +136,7 @@ class ListenerDispatch:
         self._events = events
         self._listeners: dict[type[hikari.Event], tuple[PluginListener, ...]] = {}
         self._handlers: dict[type[hikari.Event], Handler] = {}
-        self._injected: dict[PluginListener, tuple[linkd.Container, dict[str, Any] | None]] = {}
+        self._injected: dict[PluginListener, tuple[linkd.Container, Call | None]] = {}
 
     def add(self, listener: PluginListener, event_types: Iterable[type[hikari.Event]]) -> None:
         """Let ``listener`` hear ``event_types`` (subscribing the first listener of a type with hikari)."""
@@ -174,7 +188,13 @@ class ListenerDispatch:
         # linkd's generator-based context manager.
         token = linkd.DI_CONTAINER.set(default)
         try:
-            if len(listeners) == 1 and not self._needs_listener_context(listeners):
+            registrations = self._listener_registrations
+            if (
+                len(listeners) == 1
+                and registrations is not None
+                and not registrations
+                and not listeners[0].needs_listener_context
+            ):
                 # The usual case (one plugin listens to this event) without the coroutines of the general one.
                 await self._isolated(listeners[0], event, default)
             else:
@@ -276,11 +296,19 @@ class ListenerDispatch:
                 return
             cached = self._injected.get(listener)
             if cached is None or cached[0] is not default:
-                cached = self._injected[listener] = (default, await self._resolve(listener, event, default))
-            if cached[1] is None:
+                injected = await self._resolve(listener, event, default)
+                cached = self._injected[listener] = (
+                    default,
+                    None if injected is None else _call(function, injected),
+                )
+            call = cached[1]
+            if call is None:
                 await listener.callback(event)
+            elif call[1]:
+                await function(event, *call[0], **call[1])
             else:
-                await function(event, **cached[1])
+                # Positionally: unpacking keywords into a call costs a dictionary per event.
+                await function(event, *call[0])
         except Exception:
             self._gate.listener_failed(listener.plugin, listener.name, event)
 

@@ -12,22 +12,11 @@ from tatiana_moderation.automod.state import AutomodState, CompiledRules
 from tatiana_moderation.settings import ModerationSettings
 
 
-def _exempt(
-    compiled: CompiledRules,
-    state: AutomodState,
-    event: hikari.GuildMessageCreateEvent,
-    message: hikari.Message,
+def _in_exempt_thread(
+    compiled: CompiledRules, state: AutomodState, event: hikari.GuildMessageCreateEvent, channel_id: int
 ) -> bool:
-    """Whether the author has an exempt role, or the channel (or a thread's parent) is exempt."""
-    member = message.member
-    if compiled.exempt_roles and member is not None and not compiled.exempt_roles.isdisjoint(member.role_ids):
-        return True
-    if not compiled.exempt_channels:
-        return False
-    channel_id = message.channel_id
-    if channel_id in compiled.exempt_channels:
-        return True
-    if channel_id in state.plain_channels or not isinstance(event.app, hikari.CacheAware):
+    """Whether the channel, not itself exempt nor known to be a plain channel, is a thread of an exempt one."""
+    if not isinstance(event.app, hikari.CacheAware):
         return False
     cache = event.app.cache
     thread = cache.get_thread(channel_id)
@@ -48,7 +37,7 @@ async def moderate_message(
     message = event.message
     if message.author.is_bot or message.webhook_id is not None:  # what event.is_human checks
         return
-    guild_id = event.guild_id
+    guild_id = message.guild_id or event.guild_id  # always set on a guild message: the property is not called
     settings = guild_settings.cached(ModerationSettings, guild_id)
     if settings is None:
         settings = await guild_settings.get(ModerationSettings, guild_id)
@@ -56,8 +45,20 @@ async def moderate_message(
     if not automod.enabled:
         return
     compiled = state.compiled(automod)
-    if (compiled.exempt_roles or compiled.exempt_channels) and _exempt(compiled, state, event, message):
+    # Exempt: the author has an exempt role, or the channel (or a thread's parent) is exempt.
+    exempt_roles, exempt_channels = compiled.exempt_roles, compiled.exempt_channels
+    if (
+        exempt_roles
+        and (member := message.member) is not None
+        and not exempt_roles.isdisjoint(member.role_ids)
+    ):
         return
+    if exempt_channels:
+        channel_id = message.channel_id
+        if channel_id in exempt_channels or (
+            channel_id not in state.plain_channels and _in_exempt_thread(compiled, state, event, channel_id)
+        ):
+            return
     found = check(compiled, state, guild_id, message)
     if found is None:
         return

@@ -112,20 +112,6 @@ class Trail:
         self.counts: dict[int, int] = {}
         """Messages of the trail by digest: the duplicates rule asks at every message, so no walk of the trail."""
 
-    def add(self, moment: float, digest: int) -> None:
-        """Remember a message sent at ``moment`` with the text of ``digest``, forgetting the oldest when full."""
-        digests, counts = self.digests, self.counts
-        if len(digests) == TRAIL_LENGTH:
-            oldest = digests[0]
-            left = counts[oldest] - 1
-            if left:
-                counts[oldest] = left
-            else:
-                del counts[oldest]
-        self.times.append(moment)
-        digests.append(digest)
-        counts[digest] = counts.get(digest, 0) + 1
-
     def count(self, digest: int) -> int:
         """How many messages of the trail have the text of ``digest``."""
         return self.counts.get(digest, 0)
@@ -163,14 +149,26 @@ class AutomodState:
         """Remember a message of the member (``digest``: its text's hash, 0 for none) sent ``now`` (by default
         the clock's time); their trail."""
         key = (guild_id, user_id)
-        trail = self._trails.get(key)
+        trails = self._trails
+        trail = trails.get(key)
         if trail is None:
-            if len(self._trails) >= self.max_members:
-                self._trails.popitem(last=False)
-            trail = self._trails[key] = Trail()
+            if len(trails) >= self.max_members:
+                trails.popitem(last=False)
+            trail = trails[key] = Trail()
         else:
-            self._trails.move_to_end(key)
-        trail.add(self.clock() if now is None else now, digest)
+            trails.move_to_end(key)
+        # The message joins the trail here rather than in a method of Trail: this runs for every message.
+        digests, counts = trail.digests, trail.counts
+        if len(digests) == TRAIL_LENGTH:  # the oldest is forgotten
+            oldest = digests[0]
+            left = counts[oldest] - 1
+            if left:
+                counts[oldest] = left
+            else:
+                del counts[oldest]
+        trail.times.append(self.clock() if now is None else now)
+        digests.append(digest)
+        counts[digest] = counts.get(digest, 0) + 1
         return trail
 
     def forget(self, guild_id: int, user_id: int) -> None:

@@ -185,12 +185,12 @@ class WordList:
         if len(clean) >= MAX_CLEAN_TOKENS:
             clean.clear()
         keys, key_letters = self._ascii_keys, self._key_letters
-        for token in tokens:
-            if token not in clean:
-                if frozenset(token) in key_letters and REPEATS_BYTES.sub(b"", token) in keys:
-                    return False
-                if len(token) <= MAX_CLEAN_TOKEN_LENGTH:
-                    clean.add(token)
+        # Usually one token is new: the known ones are left out in C (a small set's difference walks that set).
+        for token in set(tokens).difference(clean):
+            if frozenset(token) in key_letters and REPEATS_BYTES.sub(b"", token) in keys:
+                return False
+            if len(token) <= MAX_CLEAN_TOKEN_LENGTH:
+                clean.add(token)
         return True
 
     def _spells_a_key(self, runs: list[bytes]) -> bool:
