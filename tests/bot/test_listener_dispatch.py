@@ -229,8 +229,10 @@ def injected_plugin(seen: list[tuple[Database, Replaced]], fresh: list[Fresh]) -
     async def on_message(
         event: hikari.GuildMessageCreateEvent,
         db: Database = lightbulb.di.INJECTED,
+        *,
         replaced: Replaced = lightbulb.di.INJECTED,
     ) -> None:
+        # Cached dependencies are passed positionally where the signature allows, by keyword where it asks.
         if event.is_human:
             seen.append((db, replaced))
 
