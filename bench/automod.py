@@ -3,8 +3,9 @@
 One bot process per scenario (``TatianaBot`` through ``sandbox_bot`` on a fresh SQLite database, spawned like a
 shard process) carries the moderation plugin, and a bare hikari listener that counts MESSAGE_CREATEs. This
 process runs the sandboxes and dispatches N prebuilt messages from the members of a few guilds through their
-gateways; a round ends when the bot has handled the N-th (with moderation on: when the automod listener has
-returned for all of them). Scenarios:
+gateways; a round ends when the bot has seen the N-th and none of the plugins' listeners is still running (hikari
+runs them in tasks it names). The automod listener's own time is taken afterwards, in a further bot per scenario
+whose listener is wrapped in a clock: no wrapper slows down the speed rounds. Scenarios:
 
 - ``moderation off``: the plugin is loaded but switched off in every guild (the gate drops its events): the baseline.
 - ``automod off``: the plugin on, automod off (the listener's first exit).
@@ -50,6 +51,8 @@ if TYPE_CHECKING:
 STARTUP_TIMEOUT = 180.0
 ROUND_TIMEOUT = 60.0
 WORDS = 1_000
+SPAM_SECONDS = 5
+"""The spam rule's window: more than 8 messages of a member in it is spam."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -88,6 +91,8 @@ class BotOrder:
     database_url: str
     scenario: Scenario
     profile: str | None = None
+    timed: bool = False
+    """A process that times the automod listener (and is not measured for speed)."""
 
 
 def word_list(count: int = WORDS) -> list[str]:
@@ -107,7 +112,7 @@ def automod_settings() -> dict[str, Any]:
         "enabled": True,
         "exempt_role_ids": ["111111111111111111", "111111111111111112"],
         "exempt_channel_ids": ["222222222222222221"],
-        "spam": {"enabled": True, "max_messages": 8, "per_seconds": 5, "action": "timeout"},
+        "spam": {"enabled": True, "max_messages": 8, "per_seconds": SPAM_SECONDS, "action": "timeout"},
         "duplicates": {"enabled": True, "max_repeats": 3, "within_seconds": 60},
         "mentions": {"enabled": True, "max_mentions": 5, "action": "warn"},
         "invites": {"enabled": True},
@@ -142,39 +147,53 @@ SENTENCES = [
 # --- the bot process ------------------------------------------------------------------------------------------
 
 
+DISPATCH_TASK = "handler 'tatiana_plugins_"
+"""How hikari names the task that runs the plugins' listeners for one event (``ListenerDispatch``)."""
+
+
 class Progress:
-    """Counts messages the counting listener and the automod listener handled; tells the driver when a round is done."""
+    """Counts the messages the counting listener saw; tells the driver when a round is done: once the N-th was seen
+    and no plugin listener is still running."""
 
-    def __init__(self, conn: Connection, moderation: bool, levels: bool) -> None:
-        self.conn, self.moderation, self.levels = conn, moderation, levels
-        self.seen = self.handled = self.levelled = self.target = 0
+    def __init__(self, conn: Connection, timed: bool) -> None:
+        self.conn, self.timed = conn, timed
+        self.seen = self.handled = self.target = 0
         self.listener_seconds = 0.0
-        self.timing = False
 
-    def expect(self, count: int, timing: bool) -> None:
-        """Start a round of ``count`` messages; ``timing``: the automod listener's time is taken."""
-        self.seen = self.handled = self.levelled = 0
+    def expect(self, count: int) -> None:
+        """Start a round of ``count`` messages."""
+        self.seen = self.handled = 0
         self.listener_seconds = 0.0
         self.target = count
-        self.timing = timing
 
-    def check(self) -> None:
-        """Report the round done once every message went through both listeners (the counting one alone when off)."""
-        if (
-            self.seen == self.target
-            and (not self.moderation or self.handled == self.target)
-            and (not self.levels or self.levelled == self.target)
-        ):
-            self.target = -1
-            self.conn.send(("done", self.listener_seconds / max(1, self.handled)))
+    def saw(self) -> None:
+        """One more message reached the counting listener."""
+        self.seen += 1
+        if self.seen == self.target:
+            asyncio.get_running_loop().create_task(self._finish())
+
+    async def _finish(self) -> None:
+        # hikari runs each event's listeners in tasks of their own: the plugins' are done when none is left.
+        while running := [
+            task
+            for task in asyncio.all_tasks()
+            if task.get_name().startswith(DISPATCH_TASK) and not task.done()
+        ]:
+            await asyncio.wait(running)
+        if self.timed and self.handled != self.target:
+            self.conn.send(
+                ("failed", f"the automod listener returned {self.handled} times for {self.target}")
+            )
+            return
+        self.conn.send(("done", self.listener_seconds / max(1, self.handled)))
 
 
-def count_returns(plugin: Any, returned: Callable[[float | None], None], timing: Callable[[], bool]) -> None:
-    """Call ``returned`` as each of ``plugin``'s listeners returns: with the seconds it took while ``timing()``,
-    else with None (the rounds whose speed is measured pay for no clock).
+def count_returns(plugin: Any, returned: Callable[[float], None]) -> None:
+    """Call ``returned`` with the seconds each of ``plugin``'s listeners took, as it returns.
 
     The wrapper takes the listener function's place inside a new injecting wrapper, as lightbulb makes one, so
-    the listener is dispatched as it would be without the bench.
+    the listener is dispatched as it would be without the bench. Only the timing processes have it: its clock
+    and calls would slow down the speed rounds.
     """
     import lightbulb
     from lightbulb.loaders import _ListenerLoadable
@@ -186,10 +205,6 @@ def count_returns(plugin: Any, returned: Callable[[float | None], None], timing:
 
                 @functools.wraps(original)
                 async def counted(*args: Any, _original: Any = original, **kwargs: Any) -> Any:
-                    if not timing():
-                        result = await _original(*args, **kwargs)
-                        returned(None)
-                        return result
                     began = time.perf_counter()
                     try:
                         return await _original(*args, **kwargs)
@@ -212,25 +227,18 @@ async def _bot_main(order: BotOrder, conn: Connection) -> None:
 
     from tatiana.testing.harness import sandbox_bot
 
-    progress = Progress(conn, order.scenario.moderation, order.scenario.levels)
+    progress = Progress(conn, order.timed)
 
     # Subscribed with hikari directly, not as a plugin listener: counting must not add to the plugins' dispatch.
     async def seen(_: hikari.GuildMessageCreateEvent) -> None:
-        progress.seen += 1
-        progress.check()
+        progress.saw()
 
-    def handled(seconds: float | None) -> None:
-        if seconds is not None:
-            progress.listener_seconds += seconds
+    def handled(seconds: float) -> None:
+        progress.listener_seconds += seconds
         progress.handled += 1
-        progress.check()
 
-    def levelled(_: float | None) -> None:
-        progress.levelled += 1
-        progress.check()
-
-    count_returns(moderation, handled, lambda: progress.timing)
-    count_returns(levels, levelled, lambda: False)
+    if order.timed:
+        count_returns(moderation, handled)
 
     endpoint: Any = dataclasses.make_dataclass("Endpoint", ["token", "rest_url"])(order.token, order.rest_url)
     plugins = [moderation, levels] if order.scenario.levels else [moderation]
@@ -266,7 +274,7 @@ async def _obey(bot: Any, conn: Connection, progress: Progress) -> None:
     while True:
         command, argument = await asyncio.to_thread(conn.recv)
         if command == "expect":
-            progress.expect(*argument)
+            progress.expect(argument)
             # Every round starts from the same collector state: a full collection costs a shard tens of ms (a
             # tenth or more of its time per message), and one more or less in a round would swing its speed.
             gc.collect()
@@ -299,7 +307,7 @@ async def reply(conn: Connection, name: str, timeout: float) -> Any:
     """The bot's next message, which must be ``name``."""
     got, argument = await asyncio.wait_for(asyncio.to_thread(conn.recv), timeout)
     if got != name:
-        raise RuntimeError(f"the bot answered {got!r}, expected {name!r}")
+        raise RuntimeError(f"the bot answered {got!r} ({argument}), expected {name!r}")
     return argument
 
 
@@ -363,8 +371,11 @@ class Subject:
     sent: int = 0
 
     @classmethod
-    async def start(cls, scenario: Scenario, config: Config, folder: str, profile: str | None) -> Subject:
-        """Seed a sandbox, start the scenario's bot process on it; returns once the bot is ready."""
+    async def start(
+        cls, scenario: Scenario, config: Config, folder: str, profile: str | None, timed: bool = False
+    ) -> Subject:
+        """Seed a sandbox, start the scenario's bot process on it (``timed``: one that times the automod listener);
+        returns once the bot is ready."""
         from tatiana.testing.sandbox.interactions import SandboxUser
         from tatiana.testing.sandbox.seed import seed_many
         from tatiana.testing.sandbox.server import Sandbox
@@ -376,7 +387,9 @@ class Subject:
         database_url = f"sqlite+aiosqlite:///{folder}/{uuid.uuid4().hex}.db"
         ours, theirs = multiprocessing.get_context("spawn").Pipe()
         dump = os.path.join(profile, f"{scenario.name.replace(' ', '-')}.prof") if profile else None
-        order = BotOrder(sandbox.token, sandbox.rest_url, database_url, scenario, dump)
+        order = BotOrder(
+            sandbox.token, sandbox.rest_url, database_url, scenario, None if timed else dump, timed
+        )
         process = multiprocessing.get_context("spawn").Process(
             target=bot_process, args=(order, theirs), daemon=True
         )
@@ -399,13 +412,13 @@ class Subject:
 
     async def round(self, count: int, kind: str) -> None:
         """Dispatch ``count`` messages and wait until the bot handled them. ``kind``: ``warm-up`` (nothing kept),
-        ``speed`` (messages per second and CPU kept), or ``listener`` (the automod listener's time taken and kept:
-        the clock around it would slow down a speed round)."""
+        ``speed`` (messages per second and CPU kept), or ``listener`` (the automod listener's time kept: a timed
+        subject's rounds)."""
         from tatiana.testing.sandbox import gateway_payloads
 
         batch = payloads(self.sandbox, self.users, count, self.sent)
         self.sent += count
-        self.conn.send(("expect", (count, kind == "listener")))
+        self.conn.send(("expect", count))
         await reply(self.conn, "armed", ROUND_TIMEOUT)
         pid = self.process.pid or 0
         cpu_before, began = cpu_of(pid), time.perf_counter()
@@ -466,8 +479,8 @@ def table(subjects: list[Subject], hits: dict[str, int], config: Config) -> str:
         f"{config.messages:,} messages per round from {members:,} members of {config.guilds} guilds, "
         f"{config.rounds} rounds; a word list of {WORDS:,} entries. Against the moderation off scenario with the "
         "same plugins (levels on or not): the median of the round-by-round ratios, and the ratio of the best rounds. "
-        f"The automod listener's own time comes from {config.listener_rounds} further rounds (the clock around it "
-        "is left out of the measured ones).",
+        f"The automod listener's own time comes from {config.listener_rounds} rounds of a further bot per scenario "
+        "(the clock around it is left out of the measured ones).",
     ]
     return "\n".join(lines)
 
@@ -493,13 +506,24 @@ async def run(config: Config, profile: str | None = None) -> str:
                 order = subjects if number % 2 == 0 else subjects[::-1]
                 for subject in order:
                     await subject.round(config.messages, "speed")
-            for subject in subjects:
-                for _ in range(config.listener_rounds):
-                    await subject.round(config.messages, "listener")
             hits = {subject.scenario.name: await subject.cases() for subject in subjects}
         finally:
             for subject in subjects:
                 await subject.close()
+        # The listener's time, in a bot of its own per scenario: the clock around it stays out of the speed rounds.
+        for subject in subjects:
+            if not subject.scenario.moderation:
+                continue
+            timed = await Subject.start(subject.scenario, config, folder, None, timed=True)
+            try:
+                for kind in ["warm-up"] + ["listener"] * config.listener_rounds:
+                    # Rounds back to back would be spam (a member's messages of several rounds in one window); in
+                    # the speed rounds the other scenarios' rounds keep them apart.
+                    await asyncio.sleep(SPAM_SECONDS)
+                    await timed.round(config.messages, kind)
+            finally:
+                await timed.close()
+            subject.listener = timed.listener
     return "\n".join(
         [
             f"Automod benchmark, {config.rounds} rounds, Python {platform.python_version()} on "
