@@ -18,6 +18,7 @@ import functools
 import itertools
 import re
 from dataclasses import dataclass
+from itertools import filterfalse
 
 from tatiana_moderation.automod.normalise import ascii_skeleton, skeleton
 
@@ -57,10 +58,8 @@ FOLD_BYTES = bytes(SEPARATORS[CANON_BYTES[c]] for c in bytes(range(256)).lower()
 REPEATS_BYTES = re.compile(rb"(.)(?=\1)", re.DOTALL)
 SPELLED_RUNS = re.compile(rb" ([^ ](?: +[^ ])+)(?= )")
 """Runs of one-letter tokens ("b a d"), in a message's folded bytes padded with a space each side."""
-LETTERS_AS_X = bytes(32 if c == 32 else 120 for c in range(256))
-"""Folded bytes with every letter an ``x``: a one-letter token is then ``" x "``, found by plain substring search."""
-SPACED_RUN = re.compile(rb" x  +x ")
-"""Two one-letter tokens with several separators between them, in folded bytes written with ``LETTERS_AS_X``."""
+ONE_LETTER_PAIR = re.compile(rb" [^ ] +[^ ] ")
+"""Two one-letter tokens side by side, in a message's folded bytes (the search skips from space to space)."""
 TRAILING_BYTES = re.compile(rb"[!|](?<=[A-Za-z0-9][!|])[!|]*(?![A-Za-z0-9])")
 """``TRAILING`` on bytes, written to start with its character set so that the search skips ahead to a ``!`` or
 ``|`` instead of trying the lookbehind at every byte."""
@@ -156,17 +155,16 @@ class WordList:
         folded = (b" " + raw + b" ").translate(FOLD_BYTES)
         # Almost every message stops here: each token known to be (or now found to be) no listed word's key,
         # and no letters spelled out one by one.
-        tokens = folded.split()
         clean = self._clean_tokens
-        if not clean.issuperset(tokens) and not self._all_clean(clean, tokens):
+        # The tokens not known to be clean, by lookups alone (no set of the message's tokens is built).
+        new = [*filterfalse(clean.__contains__, folded.split())]
+        if new and not self._all_clean(clean, new):
             keys = REPEATS_BYTES.sub(b"", folded).decode().split()
             return self._search(_leet_tokens(raw), keys)
         # Letters spelled out one by one ("b a d"), or merely one-letter words side by side ("I'm" is "i m"):
         # searched for only where two one-letter tokens are side by side, and exactly only once one of their
         # joins is a listed word's key.
-        shape = folded.translate(LETTERS_AS_X)
-        # find, not in: bytes' ``in`` first tries its operand as an int, and formats the error it then clears.
-        if shape.find(b" x x ") < 0 and (shape.find(b" x  ") < 0 or SPACED_RUN.search(shape) is None):
+        if ONE_LETTER_PAIR.search(folded) is None:
             return None
         if not self._spells_a_key(SPELLED_RUNS.findall(folded)):
             return None
@@ -180,13 +178,12 @@ class WordList:
         return self._search(TOKEN.findall(prepared), TOKEN.findall(_key(prepared)))
 
     def _all_clean(self, clean: set[bytes], tokens: list[bytes]) -> bool:
-        """Whether none of ``tokens`` (folded) collapses to a listed word's key; the clean ones are remembered in
-        ``clean``."""
+        """Whether none of ``tokens`` (folded, not in ``clean``) collapses to a listed word's key; the clean ones
+        are remembered in ``clean``."""
         if len(clean) >= MAX_CLEAN_TOKENS:
             clean.clear()
         keys, key_letters = self._ascii_keys, self._key_letters
-        # Usually one token is new: the known ones are left out in C (a small set's difference walks that set).
-        for token in set(tokens).difference(clean):
+        for token in tokens:
             if frozenset(token) in key_letters and REPEATS_BYTES.sub(b"", token) in keys:
                 return False
             if len(token) <= MAX_CLEAN_TOKEN_LENGTH:
