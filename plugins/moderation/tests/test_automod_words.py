@@ -175,3 +175,32 @@ def test_the_latin1_table_reads_every_character_as_the_general_path_does() -> No
     texts += ["".join(rng.choice(pool) for _ in range(rng.randint(1, 12))) for _ in range(20_000)]
     for text in texts:
         assert ascii_skeleton(text) == _runs_skeleton(text), repr(text)
+
+
+def test_the_fast_path_finds_what_the_text_path_finds() -> None:
+    """Random messages of listed words, their pieces, one-letter tokens and separators: the ASCII path, with its
+    remembered clean tokens and its screening, answers as the general path on the text does."""
+    word_list = WordList(LATIN)
+    pieces = [
+        "b",
+        "a",
+        "d",
+        "i",
+        "o",
+        "t",
+        "go",
+        "die",
+        "the",
+        "park",
+        "b4d",
+        "baad",
+        "1d10t",
+        "k1ll",
+        "ok",
+        "9",
+    ]
+    separators = [" ", "  ", ". ", ", ", "-", "!", " ¿", " 😴 "]
+    rng = random.Random(3)
+    for _ in range(4_000):
+        message = "".join(rng.choice(pieces) + rng.choice(separators) for _ in range(rng.randint(1, 9)))
+        assert word_list.find(message) == word_list._find_in_text(message), message

@@ -59,11 +59,13 @@ REPEATS_BYTES = re.compile(rb"(.)(?=\1)", re.DOTALL)
 SPELLED_RUNS = re.compile(rb" ([^ ](?: +[^ ])+)(?= )")
 """Runs of one-letter tokens ("b a d"), in a message's folded bytes padded with a space each side."""
 ONE_LETTER_PAIR = re.compile(rb" [^ ] +[^ ] ")
-"""Two one-letter tokens side by side, in a message's folded bytes (the search skips from space to space)."""
+"""Two one-letter tokens side by side, in a message's folded bytes padded with a space each side."""
 TRAILING_BYTES = re.compile(rb"[!|](?<=[A-Za-z0-9][!|])[!|]*(?![A-Za-z0-9])")
 """``TRAILING`` on bytes, written to start with its character set so that the search skips ahead to a ``!`` or
 ``|`` instead of trying the lookbehind at every byte."""
 EXCLAMATION, BAR = ord("!"), ord("|")
+CLEAN, MAYBE_SPELLED, MAYBE_KEY = "clean", "maybe spelled", "maybe key"
+"""What screening a message's new tokens found (``WordList._screen``)."""
 MAX_CLEAN_TOKENS = 10_000
 """Tokens remembered as matching no listed word; the set starts afresh when full."""
 MAX_CLEAN_TOKEN_LENGTH = 32
@@ -137,6 +139,7 @@ class WordList:
         self._ascii_keys = frozenset(key.encode() for key in self._prefilter) if self.ascii else frozenset()
         # Collapsing repeated letters keeps a token's letters: one whose set of letters is no key's is no key.
         self._key_letters = frozenset(frozenset(key) for key in self._ascii_keys)
+        self._key_alphabet = bytes(frozenset(b"".join(self._ascii_keys)))
         # Conversation repeats its words: a token once found to be no listed word's key is not collapsed again.
         self._clean_tokens: set[bytes] = set()
 
@@ -152,21 +155,26 @@ class WordList:
         raw = text.encode() if text.isascii() else ascii_skeleton(text)
         if EXCLAMATION in raw or BAR in raw:
             raw = TRAILING_BYTES.sub(b"", raw)
-        folded = (b" " + raw + b" ").translate(FOLD_BYTES)
+        folded = raw.translate(FOLD_BYTES)
         # Almost every message stops here: each token known to be (or now found to be) no listed word's key,
         # and no letters spelled out one by one.
         clean = self._clean_tokens
-        # The tokens not known to be clean, by lookups alone (no set of the message's tokens is built).
+        # The tokens not known to be clean, by lookups alone (no set of the message's tokens is built). One-letter
+        # tokens are never remembered as clean, so they are always among these.
         new = [*filterfalse(clean.__contains__, folded.split())]
-        if new and not self._all_clean(clean, new):
+        if not new:
+            return None
+        found = self._screen(clean, new)
+        if found == MAYBE_KEY:
             keys = REPEATS_BYTES.sub(b"", folded).decode().split()
             return self._search(_leet_tokens(raw), keys)
         # Letters spelled out one by one ("b a d"), or merely one-letter words side by side ("I'm" is "i m"):
-        # searched for only where two one-letter tokens are side by side, and exactly only once one of their
+        # searched for only where two one-letter tokens may be side by side, and exactly only once one of their
         # joins is a listed word's key.
-        if ONE_LETTER_PAIR.search(folded) is None:
+        if found == CLEAN:
             return None
-        if not self._spells_a_key(SPELLED_RUNS.findall(folded)):
+        padded = b" " + folded + b" "
+        if ONE_LETTER_PAIR.search(padded) is None or not self._spells_a_key(SPELLED_RUNS.findall(padded)):
             return None
         return self._find_spelled(_leet_tokens(raw))
 
@@ -177,18 +185,35 @@ class WordList:
         prepared = _prepare(text)
         return self._search(TOKEN.findall(prepared), TOKEN.findall(_key(prepared)))
 
-    def _all_clean(self, clean: set[bytes], tokens: list[bytes]) -> bool:
-        """Whether none of ``tokens`` (folded, not in ``clean``) collapses to a listed word's key; the clean ones
-        are remembered in ``clean``."""
+    def _screen(self, clean: set[bytes], tokens: list[bytes]) -> int:
+        """What ``tokens`` (the message's folded tokens not in ``clean``, in order) may hold: ``MAYBE_KEY`` when
+        one may collapse to a listed word's key, else ``MAYBE_SPELLED`` when two one-letter tokens follow each
+        other among them, else ``CLEAN``. The tokens of more than one letter are remembered in ``clean``."""
         if len(clean) >= MAX_CLEAN_TOKENS:
             clean.clear()
-        keys, key_letters = self._ascii_keys, self._key_letters
+        keys, key_letters, alphabet = self._ascii_keys, self._key_letters, self._key_alphabet
+        found, after_letter = CLEAN, False
         for token in tokens:
-            if frozenset(token) in key_letters and REPEATS_BYTES.sub(b"", token) in keys:
-                return False
+            if len(token) == 1:
+                if token in keys:
+                    return MAYBE_KEY
+                # Side by side in the message means side by side here too (what lies between is not clean).
+                if after_letter:
+                    found = MAYBE_SPELLED
+                after_letter = True
+                continue
+            after_letter = False
+            # A byte that is in no key ("2" of a number) rules a token out cheaper than its set of letters: the
+            # token is not all stripped away.
+            if (
+                not token.strip(alphabet)
+                and frozenset(token) in key_letters
+                and REPEATS_BYTES.sub(b"", token) in keys
+            ):
+                return MAYBE_KEY
             if len(token) <= MAX_CLEAN_TOKEN_LENGTH:
                 clean.add(token)
-        return True
+        return found
 
     def _spells_a_key(self, runs: list[bytes]) -> bool:
         """Whether some letters in a row of one of ``runs`` (folded one-letter tokens) may join into a listed
