@@ -12,13 +12,9 @@ from tatiana_moderation.automod import rules
 from tatiana_moderation.automod.escalation import harshest, next_step
 from tatiana_moderation.automod.settings import (
     AutomodSettings,
-    CapsRule,
-    DuplicatesRule,
     EscalationStep,
     LinksRule,
-    MentionsRule,
     Punishment,
-    SpamRule,
 )
 from tatiana_moderation.automod.state import TRAIL_LENGTH, AutomodState
 from tatiana_moderation.cases import Action, GuildRef, Person, Source, open_case
@@ -69,16 +65,12 @@ def test_settings_are_cleaned() -> None:
 
 
 def test_spam_duplicates_and_mentions_count_past_their_limits() -> None:
-    assert rules.spam(SpamRule(max_messages=3), 3) is None
-    assert rules.spam(SpamRule(max_messages=3, per_seconds=7), 4) == rules.Hit(
-        "spam", {"count": 4, "seconds": 7}
-    )
-    assert rules.duplicates(DuplicatesRule(max_repeats=2), 2) is None
-    assert rules.duplicates(DuplicatesRule(max_repeats=2), 3) is not None
-    assert rules.mentions(MentionsRule(max_mentions=2), 1, 0, True) is None
-    assert rules.mentions(MentionsRule(max_mentions=2), 1, 1, True) == rules.Hit(
-        "mentions", {"count": 3, "limit": 2}
-    )
+    assert rules.spam(3, max_messages=3, per_seconds=5) is None
+    assert rules.spam(4, max_messages=3, per_seconds=7) == rules.Hit("spam", {"count": 4, "seconds": 7})
+    assert rules.duplicates(2, max_repeats=2, within_seconds=60) is None
+    assert rules.duplicates(3, max_repeats=2, within_seconds=60) is not None
+    assert rules.mentions(1, 0, True, max_mentions=2) is None
+    assert rules.mentions(1, 1, True, max_mentions=2) == rules.Hit("mentions", {"count": 3, "limit": 2})
 
 
 @pytest.mark.parametrize(
@@ -99,28 +91,28 @@ def test_invites(content: str, found: str | None) -> None:
 def test_links_deny_list_allow_list_and_allowed_only() -> None:
     deny = LinksRule(denied_domains=["evil.com"], allowed_domains=["ok.evil.com"])
     allowed, denied = frozenset(deny.allowed_domains), frozenset(deny.denied_domains)
-    assert rules.links(deny, "https://user@www.evil.com:443/x", allowed, denied) == rules.Hit(
+    assert rules.links("https://user@www.evil.com:443/x", allowed, denied, False) == rules.Hit(
         "links", {"site": "evil.com"}
     )
-    assert rules.links(deny, "http://a.b.evil.com", allowed, denied) is not None
-    assert rules.links(deny, "https://ok.evil.com/page https://notevil.com", allowed, denied) is None
-    assert rules.links(deny, "evil.com without a scheme is not a link", allowed, denied) is None
-    only = LinksRule(allowed_only=True, allowed_domains=["youtube.com"])
-    assert rules.links(only, "https://youtube.com/watch", frozenset(["youtube.com"]), frozenset()) is None
-    assert rules.links(only, "https://example.org", frozenset(["youtube.com"]), frozenset()) is not None
+    assert rules.links("http://a.b.evil.com", allowed, denied, False) is not None
+    assert rules.links("https://ok.evil.com/page https://notevil.com", allowed, denied, False) is None
+    assert rules.links("evil.com without a scheme is not a link", allowed, denied, False) is None
+    youtube = frozenset(["youtube.com"])
+    assert rules.links("https://youtube.com/watch", youtube, frozenset(), allowed_only=True) is None
+    assert rules.links("https://example.org", youtube, frozenset(), allowed_only=True) is not None
 
 
 def test_caps_ignores_short_messages_markup_and_links() -> None:
-    rule = CapsRule(min_letters=10, max_percent=70)
-    assert rules.caps(rule, "HELLO") is None, "too short"
-    assert rules.caps(rule, "THIS IS LOUD") == rules.Hit("caps", {"percent": 100, "limit": 70})
-    assert rules.caps(rule, "<@123456> <:KEKW:987> ok then https://EXAMPLE.COM/ABC") is None
-    assert rules.caps(rule, "Meet at the NYC Office tomorrow") is None
-    assert rules.caps(rule, "ÉSTE ES UN MENSAJE MUY FUERTE") == rules.Hit(
+    limits = {"min_letters": 10, "max_percent": 70}
+    assert rules.caps("HELLO", **limits) is None, "too short"
+    assert rules.caps("THIS IS LOUD", **limits) == rules.Hit("caps", {"percent": 100, "limit": 70})
+    assert rules.caps("<@123456> <:KEKW:987> ok then https://EXAMPLE.COM/ABC", **limits) is None
+    assert rules.caps("Meet at the NYC Office tomorrow", **limits) is None
+    assert rules.caps("ÉSTE ES UN MENSAJE MUY FUERTE", **limits) == rules.Hit(
         "caps", {"percent": 100, "limit": 70}
     )
-    assert rules.caps(rule, "ÑANDÚ ÉLITE ÁGUILA ÓRBITA") is not None, "capitals outside ASCII count"
-    assert rules.caps(rule, "Él dijo que sí, Ñandú") is None
+    assert rules.caps("ÑANDÚ ÉLITE ÁGUILA ÓRBITA", **limits) is not None, "capitals outside ASCII count"
+    assert rules.caps("Él dijo que sí, Ñandú", **limits) is None
 
 
 @pytest.mark.parametrize(
@@ -174,6 +166,27 @@ def test_compiled_rules_are_built_once_per_settings_object() -> None:
     changed = settings.model_copy(update={"exempt_role_ids": [5]})
     assert state.compiled(changed) is not state.compiled(settings)
     assert state.compiled(changed).exempt_roles == {5}
+
+
+def test_compiled_rules_copy_every_limit_of_the_settings() -> None:
+    settings = AutomodSettings.model_validate(
+        {
+            "enabled": True,
+            "spam": {"max_messages": 7, "per_seconds": 11},
+            "duplicates": {"max_repeats": 4, "within_seconds": 90},
+            "mentions": {"max_mentions": 9},
+            "caps": {"min_letters": 12, "max_percent": 60},
+            "links": {"allowed_only": True},
+        }
+    )
+    compiled = AutomodState().compiled(settings)
+    assert compiled.enabled
+    assert (compiled.max_messages, compiled.spam_seconds) == (7, 11)
+    assert (compiled.max_repeats, compiled.repeats_seconds) == (4, 90)
+    assert compiled.max_mentions == 9
+    assert (compiled.caps_min_letters, compiled.caps_max_percent) == (12, 60)
+    assert compiled.links_allowed_only
+    assert not AutomodState().compiled(AutomodSettings()).enabled
 
 
 def test_the_harshest_reached_step_wins() -> None:

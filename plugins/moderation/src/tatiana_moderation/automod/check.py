@@ -30,7 +30,9 @@ def check(
             if compiled.invites is not None and (hit := rules.invites(content)):
                 return compiled.invites, hit
             if compiled.links is not None and (
-                hit := rules.links(compiled.links, content, compiled.allowed_domains, compiled.denied_domains)
+                hit := rules.links(
+                    content, compiled.allowed_domains, compiled.denied_domains, compiled.links_allowed_only
+                )
             ):
                 return compiled.links, hit
     if (mentions := compiled.mentions) is not None:
@@ -38,28 +40,39 @@ def check(
         users, roles = len(message.user_mentions or ()), message.role_mention_ids or ()
         everyone = bool(message.mentions_everyone)
         # Distinct roles only matter past the limit: counted only when the raw count is beyond it.
-        if users + len(roles) + everyone > mentions.max_mentions and (
-            hit := rules.mentions(mentions, users, len(set(roles)), everyone)
+        limit = compiled.max_mentions
+        if users + len(roles) + everyone > limit and (
+            hit := rules.mentions(users, len(set(roles)), everyone, limit)
         ):
             return mentions, hit
     if message.attachments and compiled.attachments is not None:
         names = [attachment.filename for attachment in message.attachments]
         if hit := rules.attachments(names, compiled.blocked_extensions):
             return compiled.attachments, hit
-    if content and compiled.caps is not None and (hit := rules.caps(compiled.caps, content)):
+    if (
+        content
+        and compiled.caps is not None
+        and (hit := rules.caps(content, compiled.caps_min_letters, compiled.caps_max_percent))
+    ):
         return compiled.caps, hit
     if trail is not None:
         # Most members have sent too few messages for either rule to count: their windows are not walked.
         duplicates = compiled.duplicates
-        if digest and duplicates is not None and trail.counts.get(digest, 0) > duplicates.max_repeats:
-            repeats = state.repeats(trail, duplicates.within_seconds, digest, duplicates.max_repeats, now)
-            if hit := rules.duplicates(duplicates, repeats):
+        if (
+            digest
+            and duplicates is not None
+            and trail.counts.get(digest, 0) > (limit := compiled.max_repeats)
+        ):
+            seconds = compiled.repeats_seconds
+            if hit := rules.duplicates(state.repeats(trail, seconds, digest, limit, now), limit, seconds):
                 return duplicates, hit
-        spam = compiled.spam
+        spam, times = compiled.spam, trail.times
+        # Nor is the spam window counted while the latest message but ``limit`` is older than the window.
         if (
             spam is not None
-            and len(trail.times) > spam.max_messages
-            and (hit := rules.spam(spam, state.recent(trail, spam.per_seconds, spam.max_messages, now)))
+            and len(times) > (limit := compiled.max_messages)
+            and times[-limit - 1] >= now - (seconds := compiled.spam_seconds)
+            and (hit := rules.spam(state.recent(trail, seconds, limit, now), limit, seconds))
         ):
             return spam, hit
     return None

@@ -42,9 +42,9 @@ async def moderate_message(
     if settings is None:
         settings = await guild_settings.get(ModerationSettings, guild_id)
     automod = settings.automod
-    if not automod.enabled:
-        return
     compiled = state.compiled(automod)
+    if not compiled.enabled:
+        return
     # Exempt: the author has an exempt role, or the channel (or a thread's parent) is exempt.
     exempt_roles, exempt_channels = compiled.exempt_roles, compiled.exempt_channels
     if (

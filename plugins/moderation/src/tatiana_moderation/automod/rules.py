@@ -1,4 +1,8 @@
-"""The automod rules, each a pure function of a message's facts: a ``Hit`` naming the rule, or None."""
+"""The automod rules, each a pure function of a message's facts: a ``Hit`` naming the rule, or None.
+
+They take their limits as plain numbers (``CompiledRules`` copies them out of the settings): reading a field of
+a settings model costs several times as much, and they run for every message.
+"""
 
 from __future__ import annotations
 
@@ -6,13 +10,6 @@ import functools
 import re
 from dataclasses import dataclass, field
 
-from tatiana_moderation.automod.settings import (
-    CapsRule,
-    DuplicatesRule,
-    LinksRule,
-    MentionsRule,
-    SpamRule,
-)
 from tatiana_moderation.automod.words import WordList
 
 INVITE = re.compile(
@@ -36,25 +33,25 @@ class Hit:
     details: dict[str, str | int] = field(default_factory=dict)
 
 
-def spam(rule: SpamRule, recent: int) -> Hit | None:
-    """More than ``max_messages`` messages (``recent``, this one included) within the window."""
-    if recent > rule.max_messages:
-        return Hit("spam", {"count": recent, "seconds": rule.per_seconds})
+def spam(recent: int, max_messages: int, per_seconds: int) -> Hit | None:
+    """More than ``max_messages`` messages (``recent``, this one included) within the window of ``per_seconds``."""
+    if recent > max_messages:
+        return Hit("spam", {"count": recent, "seconds": per_seconds})
     return None
 
 
-def duplicates(rule: DuplicatesRule, repeats: int) -> Hit | None:
+def duplicates(repeats: int, max_repeats: int, within_seconds: int) -> Hit | None:
     """The same text more than ``max_repeats`` times (``repeats``, this one included) within the window."""
-    if repeats > rule.max_repeats:
-        return Hit("duplicates", {"count": repeats, "seconds": rule.within_seconds})
+    if repeats > max_repeats:
+        return Hit("duplicates", {"count": repeats, "seconds": within_seconds})
     return None
 
 
-def mentions(rule: MentionsRule, users: int, roles: int, everyone: bool) -> Hit | None:
-    """More distinct mentions than allowed (@everyone and @here count as one)."""
+def mentions(users: int, roles: int, everyone: bool, max_mentions: int) -> Hit | None:
+    """More distinct mentions than ``max_mentions`` (@everyone and @here count as one)."""
     count = users + roles + int(everyone)
-    if count > rule.max_mentions:
-        return Hit("mentions", {"count": count, "limit": rule.max_mentions})
+    if count > max_mentions:
+        return Hit("mentions", {"count": count, "limit": max_mentions})
     return None
 
 
@@ -90,12 +87,12 @@ def _refused_site(
     return host if allowed_only or _listed(host, denied) else None
 
 
-def links(rule: LinksRule, content: str, allowed: frozenset[str], denied: frozenset[str]) -> Hit | None:
+def links(content: str, allowed: frozenset[str], denied: frozenset[str], allowed_only: bool) -> Hit | None:
     """A link to a denied site, or, with ``allowed_only``, to a site not allowed (the allow list wins)."""
     if "://" not in content:
         return None
     for raw_host in URL_HOST.findall(content):
-        if (site := _refused_site(raw_host, allowed, denied, rule.allowed_only)) is not None:
+        if (site := _refused_site(raw_host, allowed, denied, allowed_only)) is not None:
             return Hit("links", {"site": site})
     return None
 
@@ -106,13 +103,12 @@ def words(word_list: WordList, content: str) -> Hit | None:
     return Hit("words", {"word": found}) if found is not None else None
 
 
-def caps(rule: CapsRule, content: str) -> Hit | None:
+def caps(content: str, min_letters: int, max_percent: int) -> Hit | None:
     """At least ``min_letters`` letters, more than ``max_percent`` of them capitals."""
-    min_letters = rule.min_letters
     if len(content) < min_letters:
         return None
     # With at least min_letters letters, this many capitals stay within max_percent: no need to count letters.
-    within = rule.max_percent * min_letters
+    within = max_percent * min_letters
     raw = content.encode()
     # An upper bound first, cheap in C: capitals in ASCII, plus every character outside it (each takes two to four
     # bytes in UTF-8, so the extra bytes are at least as many). Removing markup only removes capitals, so a message
@@ -130,8 +126,8 @@ def caps(rule: CapsRule, content: str) -> Hit | None:
     if letters < min_letters:
         return None
     percent = 100 * upper // letters
-    if percent > rule.max_percent:
-        return Hit("caps", {"percent": percent, "limit": rule.max_percent})
+    if percent > max_percent:
+        return Hit("caps", {"percent": percent, "limit": max_percent})
     return None
 
 

@@ -42,9 +42,11 @@ RuleT = TypeVar("RuleT", bound=Rule)
 @dataclass(frozen=True, slots=True)
 class CompiledRules:
     """A guild's automod settings turned into what checking a message needs: each enabled rule (None when off),
-    sets, and the word index."""
+    the rules' limits as plain numbers (a settings model's fields cost several times as much to read), sets, and
+    the word index."""
 
     settings: AutomodSettings
+    enabled: bool
     exempt_roles: frozenset[int]
     exempt_channels: frozenset[int]
     words: WordsRule | None
@@ -63,6 +65,14 @@ class CompiledRules:
     """Whether the spam or duplicates rule needs the member's recent messages."""
     window: float
     """The longest of their windows, in seconds."""
+    max_messages: int
+    spam_seconds: int
+    max_repeats: int
+    repeats_seconds: int
+    max_mentions: int
+    caps_min_letters: int
+    caps_max_percent: int
+    links_allowed_only: bool
 
     @classmethod
     def of(cls, settings: AutomodSettings) -> CompiledRules:
@@ -77,6 +87,7 @@ class CompiledRules:
         ]
         return cls(
             settings=settings,
+            enabled=settings.enabled,
             exempt_roles=frozenset(settings.exempt_role_ids),
             exempt_channels=frozenset(settings.exempt_channel_ids),
             words=_on(settings.words),
@@ -93,6 +104,14 @@ class CompiledRules:
             word_list=compile_words(tuple(settings.words.words) if settings.words.enabled else ()),
             remembers=bool(windows),
             window=max(windows, default=0.0),
+            max_messages=settings.spam.max_messages,
+            spam_seconds=settings.spam.per_seconds,
+            max_repeats=settings.duplicates.max_repeats,
+            repeats_seconds=settings.duplicates.within_seconds,
+            max_mentions=settings.mentions.max_mentions,
+            caps_min_letters=settings.caps.min_letters,
+            caps_max_percent=settings.caps.max_percent,
+            links_allowed_only=settings.links.allowed_only,
         )
 
 
