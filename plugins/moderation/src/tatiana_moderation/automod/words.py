@@ -19,6 +19,7 @@ import itertools
 import re
 from dataclasses import dataclass
 from itertools import filterfalse
+from typing import Literal
 
 from tatiana_moderation.automod.normalise import ascii_skeleton, skeleton
 
@@ -64,8 +65,11 @@ TRAILING_BYTES = re.compile(rb"[!|](?<=[A-Za-z0-9][!|])[!|]*(?![A-Za-z0-9])")
 """``TRAILING`` on bytes, written to start with its character set so that the search skips ahead to a ``!`` or
 ``|`` instead of trying the lookbehind at every byte."""
 EXCLAMATION, BAR = ord("!"), ord("|")
-CLEAN, MAYBE_SPELLED, MAYBE_KEY = "clean", "maybe spelled", "maybe key"
+Screening = Literal["clean", "maybe spelled", "maybe key"]
 """What screening a message's new tokens found (``WordList._screen``)."""
+CLEAN: Screening = "clean"
+MAYBE_SPELLED: Screening = "maybe spelled"
+MAYBE_KEY: Screening = "maybe key"
 MAX_CLEAN_TOKENS = 10_000
 """Tokens remembered as matching no listed word; the set starts afresh when full."""
 MAX_CLEAN_TOKEN_LENGTH = 32
@@ -185,7 +189,7 @@ class WordList:
         prepared = _prepare(text)
         return self._search(TOKEN.findall(prepared), TOKEN.findall(_key(prepared)))
 
-    def _screen(self, clean: set[bytes], tokens: list[bytes]) -> int:
+    def _screen(self, clean: set[bytes], tokens: list[bytes]) -> Screening:
         """What ``tokens`` (the message's folded tokens not in ``clean``, in order) may hold: ``MAYBE_KEY`` when
         one may collapse to a listed word's key, else ``MAYBE_SPELLED`` when two one-letter tokens follow each
         other among them, else ``CLEAN``. The tokens of more than one letter are remembered in ``clean``."""
