@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+import re
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import PurePosixPath
@@ -100,6 +102,23 @@ def test_links_deny_list_allow_list_and_allowed_only() -> None:
     youtube = frozenset(["youtube.com"])
     assert rules.links("https://youtube.com/watch", youtube, frozenset(), allowed_only=True) is None
     assert rules.links("https://example.org", youtube, frozenset(), allowed_only=True) is not None
+
+
+def test_links_are_read_with_their_scheme_in_any_case_and_none_is_missed() -> None:
+    denied = frozenset({"evil.com"})
+    assert rules.links("see HTTPS://Evil.COM/x", frozenset(), denied, False) == rules.Hit(
+        "links", {"site": "evil.com"}
+    )
+    assert rules.links("ftp://evil.com and hxxp://evil.com", frozenset(), denied, False) is None
+    # Every link a search for "https?://host" in any case finds is read (the rule's former definition).
+    reference = re.compile(r"https?://([^\s/?#<>\\]+)", re.IGNORECASE)
+    pieces = ["https://", "HTTP://", "://", "evil.com", "ok.org", "www.", " ", "/", ":", "x", "@", "<", "s"]
+    rng = random.Random(2)
+    for _ in range(5_000):
+        content = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 10)))
+        expected = any(rules._refused_site(h, frozenset(), denied, False) for h in reference.findall(content))
+        if expected:
+            assert rules.links(content, frozenset(), denied, False) is not None, content
 
 
 def test_caps_ignores_short_messages_markup_and_links() -> None:

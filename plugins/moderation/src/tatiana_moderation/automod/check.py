@@ -16,15 +16,18 @@ def check(
     """The rule ``message`` breaks and the hit, or None; remembers the message for the spam and duplicates rules."""
     # Every message of every guild comes through here: each test is guarded by what is cheapest to know.
     content = message.content or ""
+    # Encoded once for the rules that read bytes (lowercasing and counting capitals are cheaper on bytes).
+    encoded = content.encode()
     trail = None
     digest, now = 0, 0.0
     if compiled.remembers:
         now = state.clock()
-        stripped = content.strip()
+        # The same text in other (ASCII) case or spacing around it is the same message.
+        stripped = encoded.strip()
         digest = hash(stripped.lower()) if stripped else 0
         trail = state.record(guild_id, message.author.id, digest, now)
     if content:
-        if compiled.words is not None and (found := compiled.word_list.find(content)) is not None:
+        if compiled.words is not None and (found := compiled.word_list.find(content, encoded)) is not None:
             return compiled.words, Hit("words", {"word": found})
         if "/" in content:
             if compiled.invites is not None and (hit := rules.invites(content)):
@@ -52,7 +55,7 @@ def check(
     if (
         content
         and compiled.caps is not None
-        and (hit := rules.caps(content, compiled.caps_min_letters, compiled.caps_max_percent))
+        and (hit := rules.caps(content, compiled.caps_min_letters, compiled.caps_max_percent, encoded))
     ):
         return compiled.caps, hit
     if trail is not None:

@@ -7,6 +7,7 @@ a settings model costs several times as much, and they run for every message.
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 from dataclasses import dataclass, field
 
@@ -16,7 +17,9 @@ INVITE = re.compile(
     r"(?:https?://)?(?:www\.)?(?:discord(?:app)?\.com/invite|discord\.(?:gg|io|me|li)|dsc\.gg)/[a-z0-9-]+",
     re.IGNORECASE,
 )
-URL_HOST = re.compile(r"https?://([^\s/?#<>\\]+)", re.IGNORECASE)
+HOST = re.compile(r"[^\s/?#<>\\]+")
+"""A link's host part, after its ``://``."""
+SCHEMES = ("http", "https")
 _NOT_LETTERS = bytes(c for c in range(256) if not chr(c).isascii() or not chr(c).isalpha())
 _CAPITALS_AS_A = bytes(65 if 65 <= c <= 90 else 32 for c in range(256))
 """Capital ASCII letters to ``A``, every other byte to a space: counting the ``A`` counts the capitals (a
@@ -91,8 +94,13 @@ def links(content: str, allowed: frozenset[str], denied: frozenset[str], allowed
     """A link to a denied site, or, with ``allowed_only``, to a site not allowed (the allow list wins)."""
     if "://" not in content:
         return None
-    for raw_host in URL_HOST.findall(content):
-        if (site := _refused_site(raw_host, allowed, denied, allowed_only)) is not None:
+    # Cut at each "://" rather than searched for "https?://" in any case: a regular expression starting with a
+    # letter in any case is tried at every position of the message.
+    pieces = content.split("://")
+    for before, after in itertools.pairwise(pieces):
+        if not before[-5:].lower().endswith(SCHEMES) or (host := HOST.match(after)) is None:
+            continue
+        if (site := _refused_site(host.group(), allowed, denied, allowed_only)) is not None:
             return Hit("links", {"site": site})
     return None
 
@@ -103,13 +111,14 @@ def words(word_list: WordList, content: str) -> Hit | None:
     return Hit("words", {"word": found}) if found is not None else None
 
 
-def caps(content: str, min_letters: int, max_percent: int) -> Hit | None:
-    """At least ``min_letters`` letters, more than ``max_percent`` of them capitals."""
+def caps(content: str, min_letters: int, max_percent: int, encoded: bytes | None = None) -> Hit | None:
+    """At least ``min_letters`` letters, more than ``max_percent`` of them capitals (``encoded``: the content in
+    UTF-8, when the caller has it)."""
     if len(content) < min_letters:
         return None
     # With at least min_letters letters, this many capitals stay within max_percent: no need to count letters.
     within = max_percent * min_letters
-    raw = content.encode()
+    raw = content.encode() if encoded is None else encoded
     # An upper bound first, cheap in C: capitals in ASCII, plus every character outside it (each takes two to four
     # bytes in UTF-8, so the extra bytes are at least as many). Removing markup only removes capitals, so a message
     # within the bound is within the rule.

@@ -150,13 +150,14 @@ class WordList:
     def __len__(self) -> int:
         return len(self.entries)
 
-    def find(self, text: str) -> str | None:
-        """The first listed word or phrase found in ``text``, as it was listed; None when there is none."""
+    def find(self, text: str, encoded: bytes | None = None) -> str | None:
+        """The first listed word or phrase found in ``text``, as it was listed; None when there is none
+        (``encoded``: the text in UTF-8, when the caller has it)."""
         if not self.ascii:
             return self._find_in_text(text)
         if not text or not self._ascii_keys:
             return None
-        raw = text.encode() if text.isascii() else ascii_skeleton(text)
+        raw = (encoded or text.encode()) if text.isascii() else ascii_skeleton(text)
         if EXCLAMATION in raw or BAR in raw:
             raw = TRAILING_BYTES.sub(b"", raw)
         folded = raw.translate(FOLD_BYTES)
