@@ -5,7 +5,8 @@ shard process) carries the moderation plugin, and a bare hikari listener that co
 process runs the sandboxes and dispatches N prebuilt messages from the members of a few guilds through their
 gateways; a round ends when the bot has seen the N-th and none of the plugins' listeners is still running (hikari
 runs them in tasks it names). The automod listener's own time is taken afterwards, in a further bot per scenario
-whose listener is wrapped in a clock: no wrapper slows down the speed rounds. Scenarios:
+whose listener is wrapped in a clock: no wrapper slows down the speed rounds. A bot's rounds are at least the spam
+rule's window apart, so that no member's messages add up to spam. Scenarios:
 
 - ``moderation off``: the plugin is loaded but switched off in every guild (the gate drops its events): the baseline.
 - ``automod off``: the plugin on, automod off (the listener's first exit).
@@ -369,6 +370,8 @@ class Subject:
     cpu: list[float] = dataclasses.field(default_factory=list)
     listener: list[float] = dataclasses.field(default_factory=list)
     sent: int = 0
+    last_round: float = -float(SPAM_SECONDS)
+    """When the subject's last round ended (``time.perf_counter``)."""
 
     @classmethod
     async def start(
@@ -418,6 +421,10 @@ class Subject:
 
         batch = payloads(self.sandbox, self.users, count, self.sent)
         self.sent += count
+        # A member's messages of two rounds less than the spam window apart would be spam (and deleting them,
+        # Discord's rate limits would be what is measured): the other scenarios' rounds do not always keep them
+        # apart, since the order reverses every other round.
+        await asyncio.sleep(max(0.0, SPAM_SECONDS - (time.perf_counter() - self.last_round)))
         self.conn.send(("expect", count))
         await reply(self.conn, "armed", ROUND_TIMEOUT)
         pid = self.process.pid or 0
@@ -427,6 +434,7 @@ class Subject:
                 "MESSAGE_CREATE", data, guild_id=guild_id, intents=gateway_payloads.GUILD_MESSAGES
             )
         listener = await reply(self.conn, "done", ROUND_TIMEOUT)
+        self.last_round = time.perf_counter()
         if kind == "listener":
             self.listener.append(listener)
         elif kind == "speed":
@@ -517,9 +525,6 @@ async def run(config: Config, profile: str | None = None) -> str:
             timed = await Subject.start(subject.scenario, config, folder, None, timed=True)
             try:
                 for kind in ["warm-up"] + ["listener"] * config.listener_rounds:
-                    # Rounds back to back would be spam (a member's messages of several rounds in one window); in
-                    # the speed rounds the other scenarios' rounds keep them apart.
-                    await asyncio.sleep(SPAM_SECONDS)
                     await timed.round(config.messages, kind)
             finally:
                 await timed.close()
