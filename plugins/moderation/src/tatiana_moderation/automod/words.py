@@ -144,6 +144,7 @@ class WordList:
         # Collapsing repeated letters keeps a token's letters: one whose set of letters is no key's is no key.
         self._key_letters = frozenset(frozenset(key) for key in self._ascii_keys)
         self._key_alphabet = bytes(frozenset(b"".join(self._ascii_keys)))
+        self._key_starts = frozenset(key[:2] for key in self._ascii_keys)
         # Conversation repeats its words: a token once found to be no listed word's key is not collapsed again.
         self._clean_tokens: set[bytes] = set()
 
@@ -193,21 +194,23 @@ class WordList:
     def _screen(self, clean: set[bytes], tokens: list[bytes]) -> Screening:
         """What ``tokens`` (the message's folded tokens not in ``clean``, in order) may hold: ``MAYBE_KEY`` when
         one may collapse to a listed word's key, else ``MAYBE_SPELLED`` when two one-letter tokens follow each
-        other among them, else ``CLEAN``. The tokens of more than one letter are remembered in ``clean``."""
+        other among them and their letters start a key, else ``CLEAN``. The tokens of more than one letter are
+        remembered in ``clean``."""
         if len(clean) >= MAX_CLEAN_TOKENS:
             clean.clear()
         keys, key_letters, alphabet = self._ascii_keys, self._key_letters, self._key_alphabet
-        found, after_letter = CLEAN, False
+        found, letter = CLEAN, None
         for token in tokens:
             if len(token) == 1:
                 if token in keys:
                     return MAYBE_KEY
-                # Side by side in the message means side by side here too (what lies between is not clean).
-                if after_letter:
+                # Side by side in the message means side by side here too (what lies between is not clean). A key
+                # spelled out has its first two letters side by side (its repeats collapsed, they differ).
+                if letter is not None and letter + token in self._key_starts:
                     found = MAYBE_SPELLED
-                after_letter = True
+                letter = token
                 continue
-            after_letter = False
+            letter = None
             # A byte that is in no key ("2" of a number) rules a token out cheaper than its set of letters: the
             # token is not all stripped away.
             if (
