@@ -18,7 +18,6 @@ import functools
 import itertools
 import re
 from dataclasses import dataclass
-from itertools import filterfalse
 from typing import Literal
 
 from tatiana_moderation.automod.normalise import ascii_skeleton, skeleton
@@ -59,8 +58,6 @@ FOLD_BYTES = bytes(SEPARATORS[CANON_BYTES[c]] for c in bytes(range(256)).lower()
 REPEATS_BYTES = re.compile(rb"(.)(?=\1)", re.DOTALL)
 SPELLED_RUNS = re.compile(rb" ([^ ](?: +[^ ])+)(?= )")
 """Runs of one-letter tokens ("b a d"), in a message's folded bytes padded with a space each side."""
-ONE_LETTER_PAIR = re.compile(rb" [^ ] +[^ ] ")
-"""Two one-letter tokens side by side, in a message's folded bytes padded with a space each side."""
 TRAILING_BYTES = re.compile(rb"[!|](?<=[A-Za-z0-9][!|])[!|]*(?![A-Za-z0-9])")
 """``TRAILING`` on bytes, written to start with its character set so that the search skips ahead to a ``!`` or
 ``|`` instead of trying the lookbehind at every byte."""
@@ -167,7 +164,7 @@ class WordList:
         clean = self._clean_tokens
         # The tokens not known to be clean, by lookups alone (no set of the message's tokens is built). One-letter
         # tokens are never remembered as clean, so they are always among these.
-        new = [*filterfalse(clean.__contains__, folded.split())]
+        new = [*itertools.filterfalse(clean.__contains__, folded.split())]
         if not new:
             return None
         found = self._screen(clean, new)
@@ -179,8 +176,7 @@ class WordList:
         # joins is a listed word's key.
         if found == CLEAN:
             return None
-        padded = b" " + folded + b" "
-        if ONE_LETTER_PAIR.search(padded) is None or not self._spells_a_key(SPELLED_RUNS.findall(padded)):
+        if not self._spells_a_key(SPELLED_RUNS.findall(b" " + folded + b" ")):
             return None
         return self._find_spelled(_leet_tokens(raw))
 
@@ -198,7 +194,12 @@ class WordList:
         remembered in ``clean``."""
         if len(clean) >= MAX_CLEAN_TOKENS:
             clean.clear()
-        keys, key_letters, alphabet = self._ascii_keys, self._key_letters, self._key_alphabet
+        keys, key_letters, alphabet, starts = (
+            self._ascii_keys,
+            self._key_letters,
+            self._key_alphabet,
+            self._key_starts,
+        )
         found, letter = CLEAN, None
         for token in tokens:
             if len(token) == 1:
@@ -206,7 +207,7 @@ class WordList:
                     return MAYBE_KEY
                 # Side by side in the message means side by side here too (what lies between is not clean). A key
                 # spelled out has its first two letters side by side (its repeats collapsed, they differ).
-                if letter is not None and letter + token in self._key_starts:
+                if letter is not None and letter + token in starts:
                     found = MAYBE_SPELLED
                 letter = token
                 continue
