@@ -145,6 +145,25 @@ SENTENCES = [
 ]
 
 
+@dataclasses.dataclass(frozen=True)
+class Line:
+    """One message of the bench's conversation: its text, whom it mentions, the file it attaches."""
+
+    content: str
+    mentioned: int | None
+    filename: str | None
+
+
+def line(number: int, mention: Callable[[int], int]) -> Line:
+    """Message ``number`` of the conversation: a numbered sentence (so no member repeats one), a mention (of
+    ``mention(number)``) in one of 10, a PNG in one of 20."""
+    content = f"{SENTENCES[number % len(SENTENCES)]} ({number})"
+    mentioned = mention(number) if number % 10 == 3 else None
+    if mentioned is not None:
+        content = f"<@{mentioned}> {content}"
+    return Line(content, mentioned, f"photo{number}.png" if number % 20 == 7 else None)
+
+
 # --- the bot process ------------------------------------------------------------------------------------------
 
 
@@ -325,20 +344,16 @@ def payloads(
     for number in range(first, first + count):
         user = users[number % len(users)]
         guild_id = user.channel.guild_id or 0
-        content = f"{SENTENCES[number % len(SENTENCES)]} ({number})"
-        mentions: list[int] = []
+        said = line(number, lambda n: users[(n + 1) % len(users)].user.id)
+        mentions = [] if said.mentioned is None else [said.mentioned]
         attachments: list[dict[str, Any]] = []
-        if number % 10 == 3:
-            other = users[(number + 1) % len(users)].user.id
-            content = f"<@{other}> {content}"
-            mentions = [other]
-        if number % 20 == 7:
+        if said.filename is not None:
             snowflake = world.snowflake()
-            url = f"{sandbox.rest_url}/attachments/{user.channel.id}/{snowflake}/photo{number}.png"
+            url = f"{sandbox.rest_url}/attachments/{user.channel.id}/{snowflake}/{said.filename}"
             attachments = [
                 {
                     "id": str(snowflake),
-                    "filename": f"photo{number}.png",
+                    "filename": said.filename,
                     "size": 1000,
                     "url": url,
                     "proxy_url": url,
@@ -348,7 +363,7 @@ def payloads(
             id=world.snowflake(),
             channel_id=user.channel.id,
             author_id=user.user.id,
-            content=content,
+            content=said.content,
             guild_id=guild_id,
             mentions=mentions,
             attachments=attachments,

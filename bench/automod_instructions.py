@@ -56,20 +56,17 @@ class Message:
 
 
 def messages() -> list[tuple[int, Message]]:
-    """The bench's conversation (``bench/automod.py``): numbered sentences, a mention in one of 10, a PNG in one
-    of 20; with the guild of each."""
-    from automod import SENTENCES
+    """The bench's conversation (``bench/automod.line``), with the guild of each message."""
+    from automod import line
 
     found = []
     for number in range(MESSAGES):
-        content = f"{SENTENCES[number % len(SENTENCES)]} ({number})"
-        message = Message(content, Author(1_000 + number % MEMBERS))
-        if number % 10 == 3:
-            other = 1_000 + (number + 1) % MEMBERS
-            message.content = f"<@{other}> {content}"
-            message.user_mentions = {other: None}
-        if number % 20 == 7:
-            message.attachments = [Attachment(f"photo{number}.png")]
+        said = line(number, lambda n: 1_000 + (n + 1) % MEMBERS)
+        message = Message(said.content, Author(1_000 + number % MEMBERS))
+        if said.mentioned is not None:
+            message.user_mentions = {said.mentioned: None}
+        if said.filename is not None:
+            message.attachments = [Attachment(said.filename)]
         found.append((1 + number % GUILDS, message))
     return found
 
